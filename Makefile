@@ -1,0 +1,57 @@
+# Two commands for a new machine with Python 3.11: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+DEV := DJANGO_DEBUG=true
+
+.PHONY: run test serve lint format clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+## run: install, migrate, seed the demo data and serve both portals (debug)
+run: $(VENV)/.runtime
+	$(DEV) $(BIN)/python manage.py migrate --no-input -v 0
+	$(DEV) $(BIN)/python manage.py seed_demo
+	@echo
+	@echo "  Defender portal: http://security.localhost:$(PORT)/"
+	@echo "  Legacy portal:   http://portal.atp.localhost:$(PORT)/timeline"
+	@echo "  Start page:      http://localhost:$(PORT)/"
+	@echo "  Password for every demo account: $${DEMO_PASSWORD:-demo-password-1}"
+	@echo
+	$(DEV) DEFENDER_PORTAL_URL=$${DEFENDER_PORTAL_URL:-http://security.localhost:$(PORT)} \
+	  LEGACY_PORTAL_URL=$${LEGACY_PORTAL_URL:-http://portal.atp.localhost:$(PORT)} \
+	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## test: install the dev tools and run the whole suite
+test: $(VENV)/.dev
+	$(BIN)/pytest
+
+## serve: production-style server (gunicorn, debug off); needs DJANGO_SECRET_KEY
+serve: $(VENV)/.runtime
+	$(BIN)/python manage.py check --deploy --fail-level ERROR
+	$(BIN)/python manage.py collectstatic --no-input -v 0
+	$(BIN)/python manage.py migrate --no-input -v 0
+	exec $(BIN)/gunicorn --config config/gunicorn.py config.wsgi
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis

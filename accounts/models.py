@@ -1,0 +1,197 @@
+"""Tenants, accounts, their directory roles and every sign-in to either portal."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from config.portals import DEFENDER, LEGACY
+
+
+class Tenant(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    domain = models.CharField(_("primary domain"), max_length=253, unique=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.domain})"
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> User:
+        if not email:
+            raise ValueError("An account needs an email address.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """An account: signs in with its email; belongs to one home tenant (staff may have none)."""
+
+    email = models.EmailField(_("email"), unique=True)
+    display_name = models.CharField(_("display name"), max_length=200, blank=True)
+    tenant = models.ForeignKey(
+        Tenant,
+        verbose_name=_("home tenant"),
+        related_name="users",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(
+        _("staff"), default=False, help_text=_("May sign in to the support console.")
+    )
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def get_full_name(self) -> str:
+        return self.display_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.display_name.split(" ")[0] if self.display_name else self.email
+
+
+class DirectoryRole(models.TextChoices):
+    GLOBAL_ADMINISTRATOR = "global_administrator", _("Global Administrator")
+    SECURITY_ADMINISTRATOR = "security_administrator", _("Security Administrator")
+    SECURITY_OPERATOR = "security_operator", _("Security Operator")
+    SECURITY_READER = "security_reader", _("Security Reader")
+    GLOBAL_READER = "global_reader", _("Global Reader")
+
+
+class RoleAssignment(models.Model):
+    """A directory role an account holds in one tenant."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="role_assignments", on_delete=models.CASCADE
+    )
+    tenant = models.ForeignKey(Tenant, related_name="role_assignments", on_delete=models.CASCADE)
+    role = models.CharField(_("directory role"), max_length=40, choices=DirectoryRole.choices)
+    assigned_at = models.DateTimeField(_("assigned"), default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "tenant", "role"], name="unique_role_assignment"
+            )
+        ]
+        ordering = ["tenant__name", "role"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.tenant.name}"
+
+
+class Portal(models.TextChoices):
+    DEFENDER = DEFENDER, _("Defender portal")
+    LEGACY = LEGACY, _("Legacy portal")
+
+
+class SignInSessionQuerySet(models.QuerySet):
+    def active(self) -> SignInSessionQuerySet:
+        return self.filter(ended_at__isnull=True)
+
+
+class SignInSessionManager(models.Manager.from_queryset(SignInSessionQuerySet)):
+    def create_from_request(self, request: HttpRequest, user, method: str) -> SignInSession:
+        return self.create(
+            user=user,
+            tenant_id=user.tenant_id,
+            portal=request.portal,
+            session_key=request.session.session_key or "",
+            signed_in_at=timezone.now(),
+            method=method,
+            ip_address=client_ip(request),
+            user_agent=request.headers.get("user-agent", "")[:400],
+        )
+
+
+class SignInSession(models.Model):
+    """One sign-in to one portal, from its start to its end."""
+
+    class Method(models.TextChoices):
+        PASSWORD = "password", _("Password")
+        HANDOFF = "handoff", _("Hand-off from the legacy portal")
+
+    class EndReason(models.TextChoices):
+        SIGNED_OUT = "signed_out", _("Signed out")
+        EXPIRED = "expired", _("Expired")
+        ENDED_BY_SUPPORT = "ended_by_support", _("Ended by support")
+        REPLACED = "replaced", _("Replaced by another sign-in")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="sign_in_sessions", on_delete=models.CASCADE
+    )
+    tenant = models.ForeignKey(
+        Tenant, related_name="sign_in_sessions", on_delete=models.CASCADE, null=True, blank=True
+    )
+    portal = models.CharField(_("portal"), max_length=20, choices=Portal.choices)
+    session_key = models.CharField(_("session key"), max_length=40, db_index=True)
+    method = models.CharField(
+        _("sign-in method"), max_length=20, choices=Method.choices, default=Method.PASSWORD
+    )
+    signed_in_at = models.DateTimeField(_("signed in"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    end_reason = models.CharField(
+        _("end reason"), max_length=20, choices=EndReason.choices, blank=True
+    )
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=400, blank=True)
+
+    objects = SignInSessionManager()
+
+    class Meta:
+        ordering = ["-signed_in_at"]
+        indexes = [
+            models.Index(
+                fields=["tenant", "portal", "signed_in_at"], name="signin_tenant_portal_time"
+            ),
+            models.Index(fields=["-signed_in_at"], name="signin_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.user} on the {self.get_portal_display()} at {self.signed_in_at:%Y-%m-%d %H:%M}"
+        )
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
+
+    def end(self, reason: str) -> None:
+        if self.ended_at is None:
+            self.ended_at = timezone.now()
+            self.end_reason = reason
+            self.save(update_fields=["ended_at", "end_reason"])
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    # REMOTE_ADDR only: X-Forwarded-For is the client's word, and the audit must not take it.
+    return request.META.get("REMOTE_ADDR") or None

@@ -1,0 +1,24 @@
+"""What a sign-in leaves in the session, so later requests need no query to know it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django.contrib.sessions.backends.base import SessionBase
+
+SIGNED_IN_AT = "signed_in_at"
+TENANT_ID = "tenant_id"
+PORTAL = "portal"
+USER_ID = "_auth_user_id"  # django.contrib.auth.SESSION_KEY, named for readers here
+
+
+def remember_sign_in(session: SessionBase, *, portal: str | None, tenant_id, when: datetime):
+    session[SIGNED_IN_AT] = when.timestamp()
+    session[TENANT_ID] = tenant_id
+    if portal:
+        session[PORTAL] = portal
+
+
+def signed_in_at(session: SessionBase) -> datetime | None:
+    stamp = session.get(SIGNED_IN_AT)
+    return datetime.fromtimestamp(stamp, tz=UTC) if stamp is not None else None

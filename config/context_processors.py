@@ -1,0 +1,23 @@
+"""Template context shared by both portals: which portal is answering and its layout."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from config.portals import DEFENDER, LEGACY
+
+BASE_TEMPLATES = {
+    DEFENDER: "defender/base.html",
+    LEGACY: "legacy/base.html",
+}
+
+
+def portal(request: HttpRequest) -> dict:
+    name = getattr(request, "portal", DEFENDER)
+    return {
+        "portal": name,
+        "base_template": BASE_TEMPLATES.get(name, "start/base.html"),
+        "DEFENDER_PORTAL_URL": settings.DEFENDER_PORTAL_URL,
+        "LEGACY_PORTAL_URL": settings.LEGACY_PORTAL_URL,
+    }

@@ -1,0 +1,38 @@
+"""Host routing: one project, two portals, each answered by its own URLconf."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.http.request import split_domain_port
+
+from config.portals import DEFENDER, LEGACY, SERVICE, host_of
+
+URLCONFS = {
+    DEFENDER: "config.urls_defender",
+    LEGACY: "config.urls_legacy",
+    SERVICE: "config.urls_service",
+}
+
+
+def portal_for_host(host: str) -> str:
+    """Name the portal a (validated) host name belongs to."""
+    if host == host_of(settings.DEFENDER_PORTAL_URL):
+        return DEFENDER
+    if host == host_of(settings.LEGACY_PORTAL_URL):
+        return LEGACY
+    return SERVICE
+
+
+class PortalHostMiddleware:
+    """Pick the portal from the Host header; unknown hosts end here with a 400."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        # get_host() validates against ALLOWED_HOSTS and raises DisallowedHost (a 400).
+        host, _port = split_domain_port(request.get_host())
+        request.portal = portal_for_host(host)
+        request.urlconf = URLCONFS[request.portal]
+        return self.get_response(request)

@@ -1,0 +1,29 @@
+"""The two portals' public addresses: parsing them and telling which portal a host is."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+DEFENDER = "defender"
+LEGACY = "legacy"
+SERVICE = "service"
+
+
+def portal_origin(url: str) -> str:
+    """Return ``scheme://host[:port]`` for a configured portal URL, or refuse it."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ImproperlyConfigured(f"{url!r} is not an http(s) URL with a host name.")
+    if parts.path not in {"", "/"} or parts.query or parts.fragment or parts.username:
+        raise ImproperlyConfigured(f"{url!r} must be an origin only, like https://host:port.")
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def host_of(origin: str) -> str:
+    return urlsplit(origin).hostname or ""
+
+
+def portal_hosts(*origins: str) -> list[str]:
+    return [host_of(origin) for origin in origins]

@@ -1,0 +1,14 @@
+"""URLs of the Defender portal (DEFENDER_PORTAL_URL)."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from config import views
+
+urlpatterns = [
+    path("", include("accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
+    path("", include("settings_ui.urls")),
+    path("", include("portal.urls_defender")),
+]

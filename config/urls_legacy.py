@@ -1,0 +1,11 @@
+"""URLs of the legacy portal (LEGACY_PORTAL_URL)."""
+
+from django.urls import include, path
+
+from config import views
+
+urlpatterns = [
+    path("", include("accounts.urls")),
+    path("healthz", views.healthz, name="healthz"),
+    path("", include("portal.urls_legacy")),
+]

@@ -1,0 +1,75 @@
+"""Service pages: the health check for load balancers and the local start page."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from accounts.demo import ACCOUNTS, TENANTS
+from accounts.models import DirectoryRole
+
+logger = logging.getLogger("config.health")
+
+HEALTH_KEY = "healthz"
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except Exception:
+        logger.exception("health check: database unreachable")
+        return False
+
+
+def _cache_ok() -> bool:
+    try:
+        cache.set(HEALTH_KEY, "ok", 10)
+        return cache.get(HEALTH_KEY) == "ok"
+    except Exception:
+        logger.exception("health check: cache unreachable")
+        return False
+
+
+@login_not_required
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {"database": _database_ok(), "cache": _cache_ok()}
+    healthy = all(checks.values())
+    body = {"status": "ok" if healthy else "unavailable"}
+    body.update({name: "ok" if ok else "unreachable" for name, ok in checks.items()})
+    return JsonResponse(body, status=HTTPStatus.OK if healthy else HTTPStatus.SERVICE_UNAVAILABLE)
+
+
+@login_not_required
+def start(request: HttpRequest) -> HttpResponse:
+    if not settings.DEBUG:
+        raise Http404
+    return render(
+        request,
+        "start/index.html",
+        {"accounts": demo_accounts(), "demo_password": settings.DEMO_PASSWORD},
+    )
+
+
+def demo_accounts() -> list[tuple[str, str, str]]:
+    """(email, tenant, role) rows for the start page, from seed_demo's own list."""
+    return [
+        (
+            account.email,
+            TENANTS.get(account.tenant_domain, "—"),
+            DirectoryRole(account.role).label
+            if account.role
+            else ("support staff (Django admin)" if account.is_staff else "no directory role"),
+        )
+        for account in ACCOUNTS
+    ]

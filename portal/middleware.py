@@ -1,0 +1,58 @@
+"""Legacy-portal middleware: sends newly signed-in sessions to the Defender portal."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.cache import add_never_cache_headers
+
+from accounts.signin import TENANT_ID, USER_ID, signed_in_at
+from config.portals import LEGACY
+from portal.decision import should_route
+from portal.routes import route_for_legacy_path
+from settings_ui.state import get_state
+
+logger = logging.getLogger("portal.redirection")
+
+# Paths a routed session still needs on the legacy portal: to sign out, and the service pages.
+PASS_THROUGH_PREFIXES = ("/signin", "/signout", "/healthz", "/static/")
+
+
+class LegacyRedirectionMiddleware:
+    """Answers a routed session with a 302 to the equivalent Defender page.
+
+    Reads only the session and the cached state: no query of its own on a warm cache.
+    """
+
+    # 302, never 301: a browser keeps a 301 for ever, and Off must take effect at once.
+    response_class = HttpResponseRedirect
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.portal != LEGACY or request.path_info.startswith(PASS_THROUGH_PREFIXES):
+            return self.get_response(request)
+        session = request.session
+        account_id = session.get(USER_ID)
+        tenant_id = session.get(TENANT_ID)
+        if account_id is None or tenant_id is None:
+            return self.get_response(request)
+        if not should_route(
+            get_state(tenant_id),
+            signed_in_at(session),
+            tenant_id=tenant_id,
+            account_id=account_id,
+            window_seconds=settings.REDIRECTION_PROPAGATION_SECONDS,
+        ):
+            return self.get_response(request)
+
+        target = route_for_legacy_path(request.path_info, request.GET)
+        logger.info(
+            "redirection_routed tenant=%s account=%s decision=routed", tenant_id, account_id
+        )
+        response = self.response_class(settings.DEFENDER_PORTAL_URL + target)
+        add_never_cache_headers(response)
+        return response

@@ -1,0 +1,153 @@
+"""Mock security data both portals show: alerts, incidents, identities, devices, health issues."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Tenant
+
+
+class Severity(models.TextChoices):
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
+    INFORMATIONAL = "informational", _("Informational")
+
+
+class AlertStatus(models.TextChoices):
+    NEW = "new", _("New")
+    IN_PROGRESS = "in_progress", _("In progress")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class TenantQuerySet(models.QuerySet):
+    def for_tenant(self, tenant: Tenant | int | None) -> TenantQuerySet:
+        """Rows of one tenant only; every portal page starts here."""
+        return self.filter(tenant=tenant) if tenant is not None else self.none()
+
+
+TenantManager = models.Manager.from_queryset(TenantQuerySet)
+
+
+class Identity(models.Model):
+    """An account in the tenant's on-premises directory, as the sensors see it."""
+
+    tenant = models.ForeignKey(Tenant, related_name="identities", on_delete=models.CASCADE)
+    display_name = models.CharField(_("name"), max_length=200)
+    account_name = models.CharField(_("account name"), max_length=100)
+    upn = models.CharField(_("user principal name"), max_length=254)
+    department = models.CharField(_("department"), max_length=100, blank=True)
+    job_title = models.CharField(_("job title"), max_length=100, blank=True)
+    is_sensitive = models.BooleanField(_("sensitive"), default=False)
+    risk_level = models.CharField(_("investigation priority"), max_length=20, choices=Severity)
+    created_at = models.DateTimeField(_("first seen"), default=timezone.now)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["display_name"]
+        verbose_name_plural = "identities"
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class Device(models.Model):
+    """A computer the sensors have seen."""
+
+    tenant = models.ForeignKey(Tenant, related_name="devices", on_delete=models.CASCADE)
+    name = models.CharField(_("device name"), max_length=100)
+    dns_name = models.CharField(_("DNS name"), max_length=254)
+    os = models.CharField(_("operating system"), max_length=100)
+    ip_address = models.GenericIPAddressField(_("IP address"))
+    is_domain_controller = models.BooleanField(_("domain controller"), default=False)
+    last_seen_at = models.DateTimeField(_("last seen"), default=timezone.now)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Incident(models.Model):
+    """A group of related alerts, as the Defender portal's incident queue shows them."""
+
+    tenant = models.ForeignKey(Tenant, related_name="incidents", on_delete=models.CASCADE)
+    title = models.CharField(_("incident name"), max_length=200)
+    severity = models.CharField(_("severity"), max_length=20, choices=Severity)
+    status = models.CharField(_("status"), max_length=20, choices=AlertStatus)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Alert(models.Model):
+    """A security alert raised by the identity sensors."""
+
+    tenant = models.ForeignKey(Tenant, related_name="alerts", on_delete=models.CASCADE)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"))
+    category = models.CharField(_("category"), max_length=100)
+    severity = models.CharField(_("severity"), max_length=20, choices=Severity)
+    status = models.CharField(_("status"), max_length=20, choices=AlertStatus)
+    detected_at = models.DateTimeField(_("first activity"), default=timezone.now)
+    updated_at = models.DateTimeField(_("last activity"), default=timezone.now)
+    identity = models.ForeignKey(
+        Identity, related_name="alerts", on_delete=models.SET_NULL, null=True, blank=True
+    )
+    device = models.ForeignKey(
+        Device, related_name="alerts", on_delete=models.SET_NULL, null=True, blank=True
+    )
+    incident = models.ForeignKey(
+        Incident, related_name="alerts", on_delete=models.SET_NULL, null=True, blank=True
+    )
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["-detected_at"]
+        indexes = [models.Index(fields=["tenant", "-detected_at"], name="alert_tenant_recent")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class HealthIssue(models.Model):
+    """A sensor or workspace health problem, as the Health center lists it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    class Kind(models.TextChoices):
+        GLOBAL = "global", _("Global")
+        SENSOR = "sensor", _("Sensor")
+
+    tenant = models.ForeignKey(Tenant, related_name="health_issues", on_delete=models.CASCADE)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"))
+    recommendation = models.TextField(_("recommendation"))
+    kind = models.CharField(_("type"), max_length=20, choices=Kind)
+    severity = models.CharField(_("severity"), max_length=20, choices=Severity)
+    status = models.CharField(_("status"), max_length=20, choices=Status)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sensor = models.CharField(_("sensor"), max_length=100, blank=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["status", "-created_at"]
+
+    def __str__(self) -> str:
+        return self.title

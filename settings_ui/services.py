@@ -1,0 +1,88 @@
+"""The one writer of the portal redirection setting: every entry point changes it here."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Tenant
+from accounts.roles import can_change_portal_redirection
+from settings_ui import state
+from settings_ui.models import ChangeSource, PortalRedirection, RedirectionChange
+
+logger = logging.getLogger("settings_ui.redirection")
+
+# Sources whose caller has already decided who may act: the command runs with shell access
+# to the server, and the admin action checks the support console's own permission.
+TRUSTED_SOURCES = frozenset({ChangeSource.CLI, ChangeSource.ADMIN})
+
+
+@dataclass(frozen=True)
+class RedirectionResult:
+    setting: PortalRedirection
+    changed: bool
+
+
+def set_portal_redirection(
+    tenant: Tenant,
+    enabled: bool,
+    *,
+    actor=None,
+    source: str,
+    ip_address: str | None = None,
+    user_agent: str = "",
+) -> RedirectionResult:
+    """Turn a tenant's Automatic redirection On or Off, audited, in one transaction.
+
+    Setting the value the tenant already has changes nothing: no audit row, and
+    ``enabled_at`` keeps the moment of the latest real Off→On.
+    """
+    if not isinstance(enabled, bool):
+        raise TypeError("enabled must be True or False")
+    if source not in ChangeSource.values:
+        raise ValueError(f"unknown change source {source!r}")
+    if source not in TRUSTED_SOURCES and not can_change_portal_redirection(actor, tenant):
+        raise PermissionDenied(
+            "Only a Global Administrator or Security Administrator of this tenant "
+            "can change portal redirection."
+        )
+
+    with transaction.atomic():
+        PortalRedirection.objects.get_or_create(tenant=tenant)
+        setting = PortalRedirection.objects.select_for_update().get(tenant=tenant)
+        if setting.enabled == enabled:
+            return RedirectionResult(setting=setting, changed=False)
+
+        now = timezone.now()
+        old_value = setting.enabled
+        setting.enabled = enabled
+        if enabled:
+            setting.enabled_at = now
+        setting.updated_at = now
+        setting.updated_by = actor
+        setting.save()
+        RedirectionChange.objects.create(
+            tenant=tenant,
+            actor=actor,
+            source=source,
+            old_value=old_value,
+            new_value=enabled,
+            changed_at=now,
+            ip_address=ip_address,
+            user_agent=user_agent[:400],
+        )
+        # After commit only: a rolled-back write must never empty the cache.
+        transaction.on_commit(lambda: state.invalidate(tenant.pk))
+
+    logger.info(
+        "redirection_changed tenant=%s actor=%s source=%s enabled=%s",
+        tenant.pk,
+        getattr(actor, "pk", None),
+        source,
+        "on" if enabled else "off",
+    )
+    return RedirectionResult(setting=setting, changed=True)

@@ -1,0 +1,79 @@
+"""The one reader of a tenant's redirection state: cache first, database behind it."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+
+logger = logging.getLogger("settings_ui.state")
+
+CACHE_PREFIX = "portal-redirection"
+CACHE_VERSION = 1
+CACHE_FAULT_LOG_SECONDS = 60
+
+
+@dataclass(frozen=True, slots=True)
+class RedirectionState:
+    enabled: bool
+    enabled_at: datetime | None
+
+
+OFF = RedirectionState(enabled=False, enabled_at=None)
+
+
+def cache_key(tenant_id: int) -> str:
+    return f"{CACHE_PREFIX}:{tenant_id}"
+
+
+def get_state(tenant_id: int | None) -> RedirectionState:
+    """The tenant's state; a warm read costs no query, and a tenant with no row reads Off."""
+    if tenant_id is None:
+        return OFF
+    lifetime = settings.REDIRECTION_CACHE_SECONDS
+    if lifetime > 0:
+        cached = _cache_call(cache.get, cache_key(tenant_id), version=CACHE_VERSION)
+        if cached is not None:
+            return cached
+    state = _read_database(tenant_id)
+    if lifetime > 0:
+        _cache_call(cache.set, cache_key(tenant_id), state, lifetime, version=CACHE_VERSION)
+    return state
+
+
+def invalidate(tenant_id: int) -> None:
+    _cache_call(cache.delete, cache_key(tenant_id), version=CACHE_VERSION)
+
+
+def _read_database(tenant_id: int) -> RedirectionState:
+    from settings_ui.models import PortalRedirection
+
+    row = (
+        PortalRedirection.objects.filter(tenant_id=tenant_id)
+        .values_list("enabled", "enabled_at")
+        .first()
+    )
+    # Misses are cached as Off too, so a tenant that never touched the switch costs no query.
+    return RedirectionState(enabled=row[0], enabled_at=row[1]) if row else OFF
+
+
+_last_fault_logged = 0.0
+
+
+def _cache_call(method, *args, **kwargs):
+    """Call the cache; if it is unreachable, answer None and warn at most once a minute."""
+    global _last_fault_logged
+    try:
+        return method(*args, **kwargs)
+    except Exception as error:  # the cache backend's own errors differ per backend
+        now = time.monotonic()
+        if now - _last_fault_logged >= CACHE_FAULT_LOG_SECONDS:
+            _last_fault_logged = now
+            logger.warning(
+                "cache unreachable, reading redirection state from the database: %s", error
+            )
+        return None

@@ -1,0 +1,5 @@
+"""Defender Settings URLs."""
+
+app_name = "settings_ui"
+
+urlpatterns: list = []

@@ -1,0 +1,66 @@
+"""Host routing: one project, two portals, each host its own pages."""
+
+from http import HTTPStatus
+
+import pytest
+from django.test import Client
+
+from tests.conftest import DEFENDER_HOST, LEGACY_HOST, sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+def test_each_portal_has_its_own_sign_in_page():
+    defender = Client(HTTP_HOST=DEFENDER_HOST).get("/signin")
+    legacy = Client(HTTP_HOST=LEGACY_HOST).get("/signin")
+    assert b"Microsoft 365 Defender" in defender.content
+    assert b"Azure Advanced Threat Protection" in legacy.content
+    assert defender.content != legacy.content
+
+
+def test_unknown_host_is_refused_with_400():
+    response = Client(HTTP_HOST="evil.example").get("/signin")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+
+
+def test_portal_pages_need_a_signed_in_user(defender_client, legacy_client):
+    assert defender_client.get("/").url == "/signin?next=/"
+    assert legacy_client.get("/timeline").url == "/signin?next=/timeline"
+
+
+def test_legacy_paths_do_not_exist_on_the_defender_portal(defender_client, contoso_admin):
+    sign_in(defender_client, contoso_admin)
+    assert defender_client.get("/timeline").status_code == HTTPStatus.NOT_FOUND
+
+
+def test_signing_in_to_one_portal_does_not_sign_in_to_the_other(contoso_analyst):
+    defender = Client(HTTP_HOST=DEFENDER_HOST)
+    sign_in(defender, contoso_analyst)
+    cookie = defender.cookies["sessionid"]
+    assert not cookie["domain"], "session cookies stay host-only"
+    legacy = Client(HTTP_HOST=LEGACY_HOST)
+    legacy.cookies["sessionid"] = cookie.value  # the same key carried across by hand
+    response = legacy.get("/timeline")
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url.startswith("/signin")
+
+
+def test_start_page_lists_both_portals_and_demo_accounts_in_debug(settings):
+    settings.DEBUG = True
+    response = Client(HTTP_HOST="localhost").get("/")
+    assert response.status_code == HTTPStatus.OK
+    assert b"http://security.localhost:8000" in response.content
+    assert b"http://portal.atp.localhost:8000" in response.content
+    assert b"reader@contoso.example" in response.content
+
+
+def test_start_page_is_hidden_outside_debug(settings):
+    settings.DEBUG = False
+    assert Client(HTTP_HOST="localhost").get("/").status_code == HTTPStatus.NOT_FOUND
+
+
+@pytest.mark.parametrize("host", [DEFENDER_HOST, LEGACY_HOST, "localhost"])
+def test_health_check_answers_on_every_host(host):
+    response = Client(HTTP_HOST=host).get("/healthz")
+    assert response.status_code == HTTPStatus.OK
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}

@@ -1,0 +1,96 @@
+"""Start-up refuses unsafe or ambiguous configuration, each with one clear message."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DEMO_"))}
+    clean.update(env)
+    clean["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_missing_secret_key_outside_debug_stops_start_up():
+    result = run_manage("check", DJANGO_DEBUG="false")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_secret_key_given_outside_debug_starts():
+    result = run_manage("check", DJANGO_DEBUG="false", DJANGO_SECRET_KEY="x" * 60)
+    assert result.returncode == 0, result.stderr
+
+
+def test_both_portals_on_one_host_fails_the_system_check():
+    result = run_manage(
+        "check",
+        DJANGO_DEBUG="true",
+        DEFENDER_PORTAL_URL="http://portal.example:8000",
+        LEGACY_PORTAL_URL="http://portal.example:9000",
+    )
+    assert result.returncode != 0
+    assert "portals.E001" in result.stderr
+
+
+def test_the_check_runs_in_process_too(settings):
+    settings.LEGACY_PORTAL_URL = settings.DEFENDER_PORTAL_URL
+    with pytest.raises(SystemCheckError, match="share the host"):
+        call_command("check")
+
+
+def test_portal_url_with_a_path_is_refused():
+    result = run_manage("check", DJANGO_DEBUG="true", DEFENDER_PORTAL_URL="http://x.example/sub")
+    assert result.returncode != 0
+    assert "must be an origin only" in result.stderr
+
+
+def test_production_settings_make_cookies_secure_and_hash_static_files():
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
+        "s.STORAGES['staticfiles']['BACKEND'])",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="x" * 60,
+    )
+    assert result.stdout.split() == [
+        "True",
+        "True",
+        "whitenoise.storage.CompressedManifestStaticFilesStorage",
+    ]
+
+
+def test_allowed_hosts_and_csrf_origins_follow_the_portal_urls():
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(s.ALLOWED_HOSTS); print(s.CSRF_TRUSTED_ORIGINS)",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="x" * 60,
+        DEFENDER_PORTAL_URL="https://security.contoso.test",
+        LEGACY_PORTAL_URL="https://atp.contoso.test",
+        DJANGO_ALLOWED_HOSTS="lb.internal",
+    )
+    hosts, origins = result.stdout.splitlines()
+    assert hosts == "['security.contoso.test', 'atp.contoso.test', 'lb.internal']"
+    assert origins == "['https://security.contoso.test', 'https://atp.contoso.test']"
