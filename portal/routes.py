@@ -7,12 +7,32 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.urls import register_converter
+
 from portal.models import AlertStatus, Severity
 
 DEFENDER_HOME = "/"
 MAX_SEARCH_LENGTH = 200
-_OBJECT_ID = r"(?P<id>[0-9]{1,18})"
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+# 18 digits always fit a 64-bit primary key, so no id in a URL can overflow a query.
+OBJECT_ID_PATTERN = "[0-9]{1,18}"
+_OBJECT_ID = rf"(?P<id>{OBJECT_ID_PATTERN})"
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+class ObjectIdConverter:
+    """URL converter for the object ids both portals show, the same shape the route map takes."""
+
+    regex = OBJECT_ID_PATTERN
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+# Registered once, here, for both portals' URLconfs.
+register_converter(ObjectIdConverter, "object_id")
 
 
 def _one_of(choices: list[str]):
@@ -20,9 +40,13 @@ def _one_of(choices: list[str]):
     return lambda value: value if value in allowed else None
 
 
+def clean_search_text(value: str) -> str:
+    """Search text as both portals use it: no control characters, at most 200 characters."""
+    return _CONTROL_CHARACTERS.sub("", value).strip()[:MAX_SEARCH_LENGTH].strip()
+
+
 def _search_text(value: str) -> str | None:
-    text = _CONTROL_CHARACTERS.sub("", value).strip()[:MAX_SEARCH_LENGTH]
-    return text or None
+    return clean_search_text(value) or None
 
 
 # Query parameters a route may carry across, each with the check its value must pass.
@@ -45,7 +69,8 @@ def _route(legacy: str, defender: str, keep: tuple[str, ...] = ()) -> Route:
 
 
 ROUTES: tuple[Route, ...] = (
-    _route(r"(?:/timeline)?", "/alerts", keep=("status", "severity")),
+    # The lookahead keeps an empty path off the landing page: only "/" and "/timeline" are it.
+    _route(r"(?=/)(?:/timeline)?", "/alerts", keep=("status", "severity")),
     _route(rf"/securityAlert/{_OBJECT_ID}", "/alerts/{id}"),
     _route(rf"/user/{_OBJECT_ID}", "/identities/{id}"),
     _route(rf"/computer/{_OBJECT_ID}", "/machines/{id}"),
@@ -75,5 +100,6 @@ def route_for_legacy_path(path: str, query: Mapping[str, str] | None = None) -> 
             value = QUERY_RULES[name](raw) if isinstance(raw, str) else None
             if value is not None:
                 kept.append((name, value))
-        return f"{target}?{urlencode(kept)}" if kept else target
+        # "replace": text a browser could never send (a lone surrogate) must not crash the map.
+        return f"{target}?{urlencode(kept, errors='replace')}" if kept else target
     return DEFENDER_HOME

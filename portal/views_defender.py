@@ -1,21 +1,76 @@
-"""Defender portal pages."""
+"""Defender portal pages: home, alerts, incidents, identities, devices, search, settings pages."""
 
 from __future__ import annotations
 
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from portal.models import Alert, Incident
+from portal import pages
+from portal.pages import tenant_page
 
 
-def home(request):
-    tenant = request.user.tenant
+@tenant_page
+def home(request: HttpRequest, tenant_id: int) -> HttpResponse:
+    return render(
+        request, "defender/home.html", {"nav_section": "home", **pages.summary(tenant_id)}
+    )
+
+
+@tenant_page
+def alerts(request: HttpRequest, tenant_id: int) -> HttpResponse:
+    context = pages.filtered_alerts(request, tenant_id)
+    return render(request, "defender/alerts.html", {"nav_section": "alerts", **context})
+
+
+@tenant_page
+def alert(request: HttpRequest, tenant_id: int, alert_id: int) -> HttpResponse:
+    found = pages.alert_detail(tenant_id, alert_id)
+    return render(request, "defender/alert.html", {"nav_section": "alerts", "alert": found})
+
+
+@tenant_page
+def incidents(request: HttpRequest, tenant_id: int) -> HttpResponse:
+    context = pages.incidents(request, tenant_id)
+    return render(request, "defender/incidents.html", {"nav_section": "incidents", **context})
+
+
+@tenant_page
+def identities(request: HttpRequest, tenant_id: int) -> HttpResponse:
+    rows = pages.identities(tenant_id)
+    return render(
+        request, "defender/identities.html", {"nav_section": "identities", "identities": rows}
+    )
+
+
+@tenant_page
+def identity(request: HttpRequest, tenant_id: int, identity_id: int) -> HttpResponse:
+    context = pages.identity_profile(tenant_id, identity_id)
+    return render(request, "defender/identity.html", {"nav_section": "identities", **context})
+
+
+@tenant_page
+def machine(request: HttpRequest, tenant_id: int, device_id: int) -> HttpResponse:
+    context = pages.device_profile(tenant_id, device_id)
+    return render(request, "defender/machine.html", {"nav_section": "identities", **context})
+
+
+@tenant_page
+def search(request: HttpRequest, tenant_id: int) -> HttpResponse:
+    results = pages.search(tenant_id, request.GET.get("q", ""))
     return render(
         request,
-        "defender/home.html",
-        {
-            "open_alerts": Alert.objects.for_tenant(tenant).exclude(status="resolved").count(),
-            "open_incidents": Incident.objects.for_tenant(tenant)
-            .exclude(status="resolved")
-            .count(),
-        },
+        "defender/search.html",
+        {"nav_section": "search", "results": results, "search_query": results.text},
     )
+
+
+@tenant_page
+def health(request: HttpRequest, tenant_id: int) -> HttpResponse:
+    context = pages.health_issues(tenant_id)
+    return render(request, "defender/health.html", {"nav_section": "settings", **context})
+
+
+@tenant_page
+def about(request: HttpRequest, tenant_id: int) -> HttpResponse:
+    context = pages.configuration(tenant_id)
+    return render(request, "defender/about.html", {"nav_section": "settings", **context})

@@ -1,12 +1,59 @@
-"""Legacy portal pages."""
+"""Legacy portal pages: the timeline, profiles, search, Health center, configuration, about."""
 
 from __future__ import annotations
 
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from portal.models import Alert
+from portal import pages
+from portal.pages import tenant_page
 
 
-def timeline(request):
-    alerts = Alert.objects.for_tenant(request.user.tenant).select_related("identity", "device")
-    return render(request, "legacy/timeline.html", {"alerts": alerts[:50]})
+@tenant_page
+def timeline(request: HttpRequest, tenant_id: int) -> HttpResponse:
+    context = pages.filtered_alerts(request, tenant_id)
+    return render(request, "legacy/timeline.html", {"legacy_section": "timeline", **context})
+
+
+@tenant_page
+def security_alert(request: HttpRequest, tenant_id: int, alert_id: int) -> HttpResponse:
+    found = pages.alert_detail(tenant_id, alert_id)
+    return render(request, "legacy/alert.html", {"legacy_section": "timeline", "alert": found})
+
+
+@tenant_page
+def user(request: HttpRequest, tenant_id: int, identity_id: int) -> HttpResponse:
+    context = pages.identity_profile(tenant_id, identity_id)
+    return render(request, "legacy/user.html", context)
+
+
+@tenant_page
+def computer(request: HttpRequest, tenant_id: int, device_id: int) -> HttpResponse:
+    context = pages.device_profile(tenant_id, device_id)
+    return render(request, "legacy/computer.html", context)
+
+
+@tenant_page
+def search(request: HttpRequest, tenant_id: int) -> HttpResponse:
+    results = pages.search(tenant_id, request.GET.get("q", ""))
+    return render(request, "legacy/search.html", {"results": results, "search_query": results.text})
+
+
+@tenant_page
+def health(request: HttpRequest, tenant_id: int) -> HttpResponse:
+    context = pages.health_issues(tenant_id)
+    return render(request, "legacy/health.html", {"legacy_section": "health", **context})
+
+
+@tenant_page
+def configuration(request: HttpRequest, tenant_id: int) -> HttpResponse:
+    context = pages.configuration(tenant_id)
+    return render(
+        request, "legacy/configuration.html", {"legacy_section": "configuration", **context}
+    )
+
+
+@tenant_page
+def about(request: HttpRequest, tenant_id: int) -> HttpResponse:
+    context = pages.configuration(tenant_id)
+    return render(request, "legacy/about.html", {"legacy_section": "about", **context})

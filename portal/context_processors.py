@@ -1,0 +1,53 @@
+"""The legacy portal's banner: where this session stands with the Defender portal."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from accounts.signin import TENANT_ID, USER_ID, signed_in_at
+from config.portals import LEGACY
+from portal.decision import should_route
+from portal.routes import route_for_legacy_path
+from settings_ui.state import get_state
+
+MAX_FROM_LENGTH = 500
+
+SWITCHED = "switched"
+INVITATION = "invitation"
+
+
+def legacy_banner(request: HttpRequest) -> dict:
+    """Context for the banner on signed-in legacy pages; reads the session and cached state only.
+
+    ``switched`` while the tenant's redirection is On but this session is not routed (it signed
+    in earlier, or its account's turn in the propagation window has not come); ``invitation``
+    while it is Off. The Defender link is always built by the route map, never from raw input.
+    """
+    session = getattr(request, "session", None)
+    if getattr(request, "portal", None) != LEGACY or session is None:
+        return {}
+    tenant_id = session.get(TENANT_ID)
+    account_id = session.get(USER_ID)
+    if tenant_id is None or account_id is None or not request.user.is_authenticated:
+        return {}
+    state = get_state(tenant_id)
+    if should_route(
+        state,
+        signed_in_at(session),
+        tenant_id=tenant_id,
+        account_id=account_id,
+        window_seconds=settings.REDIRECTION_PROPAGATION_SECONDS,
+    ):
+        return {}  # the middleware routes this session; only pass-through pages get here
+    return {
+        "legacy_banner": {
+            "kind": SWITCHED if state.enabled else INVITATION,
+            "defender_url": settings.DEFENDER_PORTAL_URL
+            + route_for_legacy_path(request.path_info, request.GET),
+            "feedback_url": "/feedback?"
+            + urlencode({"from": request.get_full_path()[:MAX_FROM_LENGTH]}),
+        }
+    }

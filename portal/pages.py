@@ -1,0 +1,214 @@
+"""What the pages of both portals share: the signed-in tenant, and the data each page shows."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from http import HTTPStatus
+
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from accounts.models import Tenant
+from portal.forms import AlertFilterForm
+from portal.models import Alert, AlertStatus, Device, HealthIssue, Identity, Incident, Severity
+from portal.routes import clean_search_text
+
+ALERT_LIST_LIMIT = 100
+SEARCH_LIMIT = 25
+SENSOR_VERSION = "2.221.17053.28460"
+WORKSPACE_NAMESPACE = uuid.UUID("6f1f2c1e-3b5e-4f55-9b1e-6a1f8c0d7e21")
+
+
+def tenant_page(view: Callable) -> Callable:
+    """Give the view the signed-in account's tenant id; an account with none gets a 403 page.
+
+    Support staff belong to no tenant: they have no security data to browse here.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        tenant_id = request.user.tenant_id
+        if tenant_id is None:
+            return render(request, f"{request.portal}/no_tenant.html", status=HTTPStatus.FORBIDDEN)
+        return view(request, tenant_id, *args, **kwargs)
+
+    return wrapper
+
+
+def filtered_alerts(request: HttpRequest, tenant_id: int) -> dict:
+    """The alert list with the request's filters applied: one query for the rows, one count."""
+    form = AlertFilterForm(request.GET)
+    alerts = form.filter(
+        Alert.objects.for_tenant(tenant_id).select_related("identity", "device", "incident")
+    )
+    return {
+        "filter_form": form,
+        "alerts": alerts[:ALERT_LIST_LIMIT],
+        "alert_count": alerts.count(),
+        "alert_limit": ALERT_LIST_LIMIT,
+    }
+
+
+def alert_detail(tenant_id: int, alert_id: int) -> Alert:
+    rows = Alert.objects.for_tenant(tenant_id).select_related("identity", "device", "incident")
+    return get_object_or_404(rows, pk=alert_id)
+
+
+def identity_profile(tenant_id: int, identity_id: int) -> dict:
+    identity = get_object_or_404(Identity.objects.for_tenant(tenant_id), pk=identity_id)
+    alerts = list(identity.alerts.select_related("device").order_by("-detected_at"))
+    return {"identity": identity, "alerts": alerts, "devices": _distinct(a.device for a in alerts)}
+
+
+def device_profile(tenant_id: int, device_id: int) -> dict:
+    device = get_object_or_404(Device.objects.for_tenant(tenant_id), pk=device_id)
+    alerts = list(device.alerts.select_related("identity").order_by("-detected_at"))
+    return {
+        "device": device,
+        "alerts": alerts,
+        "identities": _distinct(a.identity for a in alerts),
+    }
+
+
+def _distinct(rows) -> list:
+    seen = {}
+    for row in rows:
+        if row is not None:
+            seen.setdefault(row.pk, row)
+    return list(seen.values())
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    text: str
+    identities: list[Identity]
+    devices: list[Device]
+
+    @property
+    def count(self) -> int:
+        return len(self.identities) + len(self.devices)
+
+
+def search(tenant_id: int, raw_text: str) -> SearchResults:
+    """Identities and devices whose names contain the text; two queries, none when empty."""
+    text = clean_search_text(raw_text)
+    if not text:
+        return SearchResults(text="", identities=[], devices=[])
+    identities = Identity.objects.for_tenant(tenant_id).filter(
+        Q(display_name__icontains=text) | Q(upn__icontains=text) | Q(account_name__icontains=text)
+    )
+    devices = Device.objects.for_tenant(tenant_id).filter(
+        Q(name__icontains=text) | Q(dns_name__icontains=text) | Q(ip_address__icontains=text)
+    )
+    return SearchResults(
+        text=text, identities=list(identities[:SEARCH_LIMIT]), devices=list(devices[:SEARCH_LIMIT])
+    )
+
+
+def health_issues(tenant_id: int) -> dict:
+    issues = list(HealthIssue.objects.for_tenant(tenant_id))
+    open_issues = [issue for issue in issues if issue.status == HealthIssue.Status.OPEN]
+    return {
+        "open_issues": open_issues,
+        "closed_issues": [issue for issue in issues if issue.status != HealthIssue.Status.OPEN],
+        "global_issues": [i for i in open_issues if i.kind == HealthIssue.Kind.GLOBAL],
+        "sensor_issues": [i for i in open_issues if i.kind == HealthIssue.Kind.SENSOR],
+    }
+
+
+@dataclass(frozen=True)
+class Sensor:
+    device: Device
+    version: str
+    open_issues: int
+
+    @property
+    def status(self) -> str:
+        return "Running" if self.open_issues == 0 else "Running with health issues"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """The identity workspace's read-only facts, derived from the tenant so they never drift."""
+
+    tenant: Tenant
+
+    @property
+    def name(self) -> str:
+        return f"{self.tenant.domain.split('.')[0]}corp"
+
+    @property
+    def workspace_id(self) -> uuid.UUID:
+        return uuid.uuid5(WORKSPACE_NAMESPACE, self.tenant.domain)
+
+    @property
+    def url(self) -> str:
+        return f"{self.name}.atp.azure.com"
+
+    @property
+    def directory_services_account(self) -> str:
+        return f"{self.tenant.domain.split('.')[0].upper()}\\svc-mdi-dsa"
+
+    @property
+    def domain(self) -> str:
+        return self.tenant.domain
+
+    sensor_version = SENSOR_VERSION
+    geolocation = "Europe"
+
+
+def configuration(tenant_id: int) -> dict:
+    """Workspace facts and one sensor per domain controller: three queries."""
+    tenant = get_object_or_404(Tenant, pk=tenant_id)
+    issues_by_sensor = dict(
+        HealthIssue.objects.for_tenant(tenant_id)
+        .filter(status=HealthIssue.Status.OPEN)
+        .exclude(sensor="")
+        .values_list("sensor")
+        .annotate(count=Count("id"))
+    )
+    sensors = [
+        Sensor(
+            device=device, version=SENSOR_VERSION, open_issues=issues_by_sensor.get(device.name, 0)
+        )
+        for device in Device.objects.for_tenant(tenant_id).filter(is_domain_controller=True)
+    ]
+    return {"workspace": Workspace(tenant), "sensors": sensors}
+
+
+def summary(tenant_id: int) -> dict:
+    """The Defender home page's cards: one query per kind of object, whatever the data."""
+    alert_counts = Alert.objects.for_tenant(tenant_id).aggregate(
+        open=Count("id", filter=~Q(status=AlertStatus.RESOLVED)),
+        new_high=Count("id", filter=Q(status=AlertStatus.NEW, severity=Severity.HIGH)),
+    )
+    return {
+        "open_alerts": alert_counts["open"],
+        "new_high_alerts": alert_counts["new_high"],
+        "open_incidents": Incident.objects.for_tenant(tenant_id)
+        .exclude(status=AlertStatus.RESOLVED)
+        .count(),
+        "risky_identities": Identity.objects.for_tenant(tenant_id)
+        .filter(risk_level=Severity.HIGH)
+        .count(),
+        "open_health_issues": HealthIssue.objects.for_tenant(tenant_id)
+        .filter(status=HealthIssue.Status.OPEN)
+        .count(),
+        "recent_alerts": Alert.objects.for_tenant(tenant_id).select_related("identity")[:5],
+    }
+
+
+def incidents(request: HttpRequest, tenant_id: int) -> dict:
+    form = AlertFilterForm(request.GET)
+    rows: QuerySet = form.filter(
+        Incident.objects.for_tenant(tenant_id).annotate(alert_count=Count("alerts"))
+    )
+    return {"filter_form": form, "incidents": rows}
+
+
+def identities(tenant_id: int) -> QuerySet:
+    return Identity.objects.for_tenant(tenant_id).annotate(alert_count=Count("alerts"))

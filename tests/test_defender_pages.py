@@ -1,0 +1,165 @@
+"""Defender portal pages: home cards, queues, details, settings pages, isolation, query counts."""
+
+from __future__ import annotations
+
+import re
+from http import HTTPStatus
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.conftest import sign_in
+from tests.factories import (
+    AlertFactory,
+    DeviceFactory,
+    HealthIssueFactory,
+    IdentityFactory,
+    IncidentFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def analyst_client(defender_client, contoso_analyst):
+    sign_in(defender_client, contoso_analyst)
+    return defender_client
+
+
+def page(client, path: str) -> str:
+    response = client.get(path)
+    assert response.status_code == HTTPStatus.OK, (path, response.status_code)
+    return response.content.decode()
+
+
+def current_nav(html: str) -> str:
+    return re.search(r'<a href="([^"]*)" aria-current="page">', html).group(1)
+
+
+def test_home_shows_summary_cards_of_the_tenant(analyst_client, contoso, fabrikam):
+    AlertFactory.create_batch(2, tenant=contoso, severity="high", status="new")
+    AlertFactory(tenant=contoso, status="resolved")
+    AlertFactory.create_batch(5, tenant=fabrikam, severity="high", status="new")
+    IncidentFactory(tenant=contoso, status="in_progress")
+    HealthIssueFactory(tenant=contoso, status="open")
+    html = page(analyst_client, "/")
+    assert '<span class="stat-value">2</span> new high-severity alerts' in html
+    assert '<span class="stat-value">2</span> open alerts' in html
+    assert '<span class="stat-value">1</span> open incidents' in html
+    assert '<span class="stat-value">1</span> open identity health issues' in html
+    assert current_nav(html) == "/"
+
+
+def test_alert_queue_filters_like_the_legacy_timeline(analyst_client, contoso):
+    AlertFactory(tenant=contoso, title="High and new", severity="high", status="new")
+    AlertFactory(tenant=contoso, title="Low and new", severity="low", status="new")
+    html = page(analyst_client, "/alerts?status=new&severity=high")
+    assert "High and new" in html and "Low and new" not in html
+    assert "1 alert" in html
+    assert current_nav(html) == "/alerts"
+    html = page(analyst_client, "/alerts?status=whatever")
+    assert "Choose a status from the list." in html
+    assert "High and new" in html and "Low and new" in html
+
+
+def test_alert_identity_and_device_pages_link_to_each_other(analyst_client, contoso):
+    identity = IdentityFactory(tenant=contoso, display_name="Grady Archie")
+    device = DeviceFactory(tenant=contoso, name="DC02", is_domain_controller=True)
+    alert = AlertFactory(
+        tenant=contoso, identity=identity, device=device, title="Suspected skeleton key attack"
+    )
+    html = page(analyst_client, f"/alerts/{alert.pk}")
+    assert "<h1>Suspected skeleton key attack</h1>" in html
+    assert f'href="/identities/{identity.pk}"' in html
+    assert f'href="/machines/{device.pk}"' in html
+    html = page(analyst_client, f"/identities/{identity.pk}")
+    assert "Grady Archie" in html and f'href="/alerts/{alert.pk}"' in html
+    assert current_nav(html) == "/identities"
+    html = page(analyst_client, f"/machines/{device.pk}")
+    assert "Domain controller" in html and f'href="/identities/{identity.pk}"' in html
+
+
+def test_incidents_and_identities_lists(analyst_client, contoso):
+    incident = IncidentFactory(tenant=contoso, title="Persistence on a domain controller")
+    AlertFactory.create_batch(3, tenant=contoso, incident=incident)
+    html = page(analyst_client, "/incidents")
+    assert "Persistence on a domain controller" in html
+    assert "<td>3</td>" in html
+    assert current_nav(html) == "/incidents"
+    html = page(analyst_client, "/identities")
+    assert html.count('href="/identities/') == 3
+
+
+@pytest.mark.parametrize("kind", ["alerts", "identities", "machines"])
+def test_another_tenants_object_is_not_found(analyst_client, fabrikam, kind):
+    alert = AlertFactory(tenant=fabrikam)
+    object_id = {"alerts": alert.pk, "identities": alert.identity_id, "machines": alert.device_id}
+    assert analyst_client.get(f"/{kind}/{object_id[kind]}").status_code == HTTPStatus.NOT_FOUND
+
+
+def test_search_finds_identities_and_devices(analyst_client, contoso, fabrikam):
+    IdentityFactory(tenant=contoso, display_name="Miriam Graham")
+    DeviceFactory(tenant=contoso, name="GRAHAM-PC")
+    DeviceFactory(tenant=fabrikam, name="GRAHAM-FABRIKAM")
+    html = page(analyst_client, "/search?q=graham")
+    assert "Miriam Graham" in html and "GRAHAM-PC" in html
+    assert "GRAHAM-FABRIKAM" not in html
+    assert current_nav(html) == "/search"
+
+
+@pytest.mark.parametrize(
+    "path, here",
+    [("/settings/identities/health", "Health issues"), ("/settings/identities/about", "About")],
+)
+def test_identity_settings_pages_have_the_settings_breadcrumb(analyst_client, contoso, path, here):
+    HealthIssueFactory(tenant=contoso, title="Sensor outdated", kind="sensor", status="open")
+    html = page(analyst_client, path)
+    crumbs = re.search(r'<nav class="breadcrumb".*?</nav>', html, re.S).group(0)
+    assert re.findall(r"<li[^>]*>(?:<a[^>]*>)?([^<]+)", crumbs) == ["Settings", "Identities", here]
+    assert current_nav(html) == "/settings"
+    if here == "Health issues":
+        assert "Sensor outdated" in html
+
+
+def test_support_staff_without_a_tenant_get_a_plain_403(defender_client):
+    sign_in(defender_client, UserFactory(tenant=None, is_staff=True))
+    for path in ("/", "/alerts", "/identities", "/settings/identities/health"):
+        response = defender_client.get(path)
+        assert response.status_code == HTTPStatus.FORBIDDEN
+        assert "No organization to show" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/alerts",
+        "/alerts/{alert}",
+        "/incidents",
+        "/identities",
+        "/identities/{identity}",
+        "/machines/{device}",
+        "/search?q=a",
+        "/settings/identities/health",
+        "/settings/identities/about",
+    ],
+)
+def test_query_counts_do_not_grow_with_the_data(analyst_client, contoso, path):
+    def count(alerts: int) -> int:
+        identity = IdentityFactory(tenant=contoso, display_name="Alex Wilber")
+        device = DeviceFactory(tenant=contoso, name="ALEX-WS", is_domain_controller=True)
+        incident = IncidentFactory(tenant=contoso)
+        rows = AlertFactory.create_batch(
+            alerts, tenant=contoso, identity=identity, device=device, incident=incident
+        )
+        HealthIssueFactory.create_batch(alerts, tenant=contoso)
+        url = path.format(alert=rows[0].pk, identity=identity.pk, device=device.pk)
+        with CaptureQueriesContext(connection) as captured:
+            assert analyst_client.get(url).status_code == HTTPStatus.OK
+        return len(captured)
+
+    few, many = count(2), count(25)
+    assert few == many
+    assert few <= 8

@@ -1,0 +1,281 @@
+"""Legacy portal pages: real tenant data, links between them, filters, isolation, the banner."""
+
+from __future__ import annotations
+
+import copy
+import re
+from http import HTTPStatus
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.conftest import sign_in
+from tests.factories import (
+    AlertFactory,
+    DeviceFactory,
+    HealthIssueFactory,
+    IdentityFactory,
+    UserFactory,
+)
+from tests.redirection import start_clock, switcher
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return start_clock(monkeypatch)
+
+
+@pytest.fixture
+def switch(django_capture_on_commit_callbacks):
+    return switcher(django_capture_on_commit_callbacks)
+
+
+DEFENDER_URL = "http://security.localhost:8000"
+BANNER_PROCESSOR = "portal.context_processors.legacy_banner"
+
+
+@pytest.fixture
+def analyst_client(legacy_client, contoso_analyst):
+    sign_in(legacy_client, contoso_analyst)
+    return legacy_client
+
+
+def page(client, path: str) -> str:
+    response = client.get(path)
+    assert response.status_code == HTTPStatus.OK, (path, response.status_code)
+    return response.content.decode()
+
+
+def test_timeline_is_the_landing_page_and_lists_the_tenants_alerts(
+    analyst_client, contoso, fabrikam
+):
+    mine = AlertFactory(tenant=contoso, title="Suspected DCSync attack")
+    AlertFactory(tenant=fabrikam, title="Fabrikam-only alert")
+    for path in ("/", "/timeline"):
+        html = page(analyst_client, path)
+        assert "Suspicious activity timeline" in html
+        assert f'href="/securityAlert/{mine.pk}"' in html
+        assert f'href="/user/{mine.identity_id}"' in html
+        assert f'href="/computer/{mine.device_id}"' in html
+        assert "Fabrikam-only alert" not in html
+
+
+def test_timeline_filters_by_status_and_severity_with_a_get_form(analyst_client, contoso):
+    AlertFactory(tenant=contoso, title="High and new", severity="high", status="new")
+    AlertFactory(tenant=contoso, title="Low and new", severity="low", status="new")
+    AlertFactory(tenant=contoso, title="High but resolved", severity="high", status="resolved")
+    html = page(analyst_client, "/timeline?status=new&severity=high")
+    assert "High and new" in html
+    assert "Low and new" not in html
+    assert "High but resolved" not in html
+    assert re.search(r'<form class="filters" method="get"', html)
+    assert '<label for="id_status">Status</label>' in html
+    assert '<label for="id_severity">Severity</label>' in html
+    assert '<option value="high" selected>' in html
+    assert "Clear filters" in html
+
+
+def test_a_bad_filter_value_gets_a_message_and_filters_nothing(analyst_client, contoso):
+    AlertFactory(tenant=contoso, title="Alert one", severity="high")
+    AlertFactory(tenant=contoso, title="Alert two", severity="low")
+    html = page(analyst_client, "/timeline?severity=catastrophic")
+    assert "Choose a severity from the list." in html
+    assert "Alert one" in html and "Alert two" in html
+
+
+def test_alert_page_links_to_its_identity_and_device(analyst_client, contoso):
+    alert = AlertFactory(tenant=contoso, title="Suspected Golden Ticket usage")
+    html = page(analyst_client, f"/securityAlert/{alert.pk}")
+    assert "<h1>Suspected Golden Ticket usage</h1>" in html
+    assert f'href="/user/{alert.identity_id}"' in html
+    assert f'href="/computer/{alert.device_id}"' in html
+
+
+def test_identity_and_device_profiles_show_their_activities(analyst_client, contoso):
+    identity = IdentityFactory(
+        tenant=contoso, display_name="Joni Sherman", upn="joni@contoso.example"
+    )
+    device = DeviceFactory(tenant=contoso, name="CONTOSO-WS101")
+    alert = AlertFactory(
+        tenant=contoso, identity=identity, device=device, title="Honeytoken activity"
+    )
+    html = page(analyst_client, f"/user/{identity.pk}")
+    assert "Joni Sherman" in html and "joni@contoso.example" in html
+    assert f'href="/securityAlert/{alert.pk}"' in html
+    assert f'href="/computer/{device.pk}"' in html
+    html = page(analyst_client, f"/computer/{device.pk}")
+    assert "CONTOSO-WS101" in html
+    assert f'href="/securityAlert/{alert.pk}"' in html
+    assert f'href="/user/{identity.pk}"' in html
+
+
+@pytest.mark.parametrize("kind", ["securityAlert", "user", "computer"])
+def test_another_tenants_object_is_not_found(analyst_client, fabrikam, kind):
+    alert = AlertFactory(tenant=fabrikam)
+    object_id = {"securityAlert": alert.pk, "user": alert.identity_id, "computer": alert.device_id}
+    response = analyst_client.get(f"/{kind}/{object_id[kind]}")
+    assert response.status_code == HTTPStatus.NOT_FOUND
+
+
+@pytest.mark.parametrize("path", ["/securityAlert/999999", "/securityAlert/" + "9" * 30, "/user/x"])
+def test_unknown_or_absurd_ids_are_not_found(analyst_client, path):
+    assert analyst_client.get(path).status_code == HTTPStatus.NOT_FOUND
+
+
+def test_search_finds_identities_and_devices_of_the_tenant_only(analyst_client, contoso, fabrikam):
+    IdentityFactory(tenant=contoso, display_name="Lidia Holloway")
+    DeviceFactory(tenant=contoso, name="HOLLOWAY-LAPTOP")
+    IdentityFactory(tenant=fabrikam, display_name="Lidia Hollowell")
+    html = page(analyst_client, "/search?q=hollow")
+    assert "Lidia Holloway" in html
+    assert "HOLLOWAY-LAPTOP" in html
+    assert "Lidia Hollowell" not in html
+    assert "2 results for “hollow”" in html
+    assert 'value="hollow"' in html
+
+
+def test_empty_search_asks_for_text(analyst_client):
+    html = page(analyst_client, "/search?q=%20%20")
+    assert "Type part of a user name" in html
+
+
+def test_health_center_lists_open_and_closed_issues(analyst_client, contoso, fabrikam):
+    HealthIssueFactory(tenant=contoso, title="Sensor stopped communicating", status="open")
+    HealthIssueFactory(tenant=contoso, title="Sensor outdated", status="closed")
+    HealthIssueFactory(tenant=fabrikam, title="Fabrikam sensor issue")
+    html = page(analyst_client, "/health")
+    assert "Health center" in html
+    assert "1 open, 1 closed" in html
+    assert "Fabrikam sensor issue" not in html
+
+
+def test_configuration_shows_read_only_sensor_and_directory_settings(analyst_client, contoso):
+    dc = DeviceFactory(tenant=contoso, name="DC01", is_domain_controller=True)
+    DeviceFactory(tenant=contoso, name="CONTOSO-WS001")
+    HealthIssueFactory(tenant=contoso, sensor="DC01", status="open")
+    html = page(analyst_client, "/configuration")
+    assert "Directory services" in html
+    assert "CONTOSO\\svc-mdi-dsa" in html
+    assert f'<a href="/computer/{dc.pk}">DC01</a>' in html
+    assert "Running with health issues" in html
+    assert "CONTOSO-WS001" not in html, "only domain controllers carry sensors"
+    assert "<form" not in html.split("<main", 1)[1], "read only: no form in the page body"
+
+
+def test_about_page(analyst_client):
+    html = page(analyst_client, "/about")
+    assert "Azure Advanced Threat Protection" in html
+    assert "contosocorp" in html
+
+
+def test_support_staff_without_a_tenant_get_a_plain_403(legacy_client):
+    staff = UserFactory(tenant=None, is_staff=True)
+    sign_in(legacy_client, staff)
+    for path in ("/timeline", "/health", "/configuration", "/search?q=a"):
+        response = legacy_client.get(path)
+        assert response.status_code == HTTPStatus.FORBIDDEN
+        assert "No workspace to show" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/timeline",
+        "/securityAlert/{alert}",
+        "/user/{identity}",
+        "/computer/{device}",
+        "/search?q=a",
+        "/health",
+        "/configuration",
+    ],
+)
+def test_query_counts_do_not_grow_with_the_data(analyst_client, contoso, path):
+    def count(alerts: int) -> int:
+        identity = IdentityFactory(tenant=contoso, display_name="Alex Wilber")
+        device = DeviceFactory(tenant=contoso, name="ALEX-WS", is_domain_controller=True)
+        rows = AlertFactory.create_batch(alerts, tenant=contoso, identity=identity, device=device)
+        url = path.format(alert=rows[0].pk, identity=identity.pk, device=device.pk)
+        analyst_client.get(url)  # warms the state cache
+        with CaptureQueriesContext(connection) as captured:
+            assert analyst_client.get(url).status_code == HTTPStatus.OK
+        return len(captured)
+
+    few, many = count(2), count(25)
+    assert few == many
+    assert few <= 6
+
+
+# ---------------------------------------------------------------- the banner
+
+
+def banner(html: str) -> str | None:
+    match = re.search(r'<aside class="legacy-banner.*?</aside>', html, re.S)
+    return match.group(0) if match else None
+
+
+def hrefs(html: str) -> list[str]:
+    return [href.replace("&amp;", "&") for href in re.findall(r'href="([^"]*)"', html)]
+
+
+def test_while_off_a_quiet_invitation_links_to_the_mapped_page(analyst_client, contoso):
+    alert = AlertFactory(tenant=contoso)
+    html = banner(page(analyst_client, f"/securityAlert/{alert.pk}"))
+    assert 'class="legacy-banner quiet"' in html
+    assert "Try this page in the Defender portal" in html
+    assert f"{DEFENDER_URL}/alerts/{alert.pk}" in hrefs(html)
+
+
+def test_while_on_an_old_session_is_told_to_sign_in_again(
+    analyst_client, contoso, contoso_admin, clock, switch
+):
+    clock.advance()
+    switch(contoso, True, contoso_admin)
+    html = banner(page(analyst_client, "/timeline?severity=high&next=//evil.example"))
+    assert 'class="legacy-banner"' in html
+    assert "Your organization now uses the Microsoft 365 Defender portal." in html
+    assert "sign in again" in html
+    absolute = [href for href in hrefs(html) if not href.startswith("/feedback?")]
+    assert absolute == [f"{DEFENDER_URL}/alerts?severity=high"], "the mapped page, nothing raw"
+
+
+def test_banner_feedback_link_carries_the_current_local_path(analyst_client):
+    html = banner(page(analyst_client, "/search?q=dc01"))
+    feedback = next(href for href in hrefs(html) if href.startswith("/feedback?"))
+    assert parse_qs(urlsplit(feedback).query) == {"from": ["/search?q=dc01"]}
+    assert "Give feedback" in html
+
+
+def test_the_banner_never_links_to_raw_input(analyst_client):
+    html = banner(page(analyst_client, "/search?q=%22%3E%3Cscript%3Ealert(1)%3C/script%3E"))
+    assert "<script>" not in html
+    defender_links = [href for href in hrefs(html) if href.startswith("http")]
+    assert defender_links == [
+        f"{DEFENDER_URL}/search?q=%22%3E%3Cscript%3Ealert%281%29%3C%2Fscript%3E"
+    ]
+
+
+def test_no_banner_for_anonymous_pages(legacy_client):
+    assert banner(page(legacy_client, "/signin")) is None
+
+
+def test_the_banner_costs_no_query_on_a_warm_cache(analyst_client, contoso, settings):
+    AlertFactory(tenant=contoso)
+
+    def count() -> int:
+        analyst_client.get("/timeline")
+        with CaptureQueriesContext(connection) as captured:
+            html = page(analyst_client, "/timeline")
+        return len(captured), banner(html) is not None
+
+    with_banner, shown = count()
+    assert shown
+    templates = copy.deepcopy(settings.TEMPLATES)
+    templates[0]["OPTIONS"]["context_processors"].remove(BANNER_PROCESSOR)
+    settings.TEMPLATES = templates
+    without_banner, shown = count()
+    assert not shown
+    assert with_banner == without_banner

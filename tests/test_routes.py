@@ -1,0 +1,180 @@
+"""The legacy→Defender route map: every row, the query whitelist, and that it never leaves home."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.http import QueryDict
+from django.utils.http import url_has_allowed_host_and_scheme
+from hypothesis import given
+from hypothesis import strategies as st
+
+from portal.routes import MAX_SEARCH_LENGTH, route_for_legacy_path
+
+DEFENDER = "http://security.localhost:8000"
+
+
+@pytest.mark.parametrize(
+    "legacy, defender",
+    [
+        ("/", "/alerts"),
+        ("/timeline", "/alerts"),
+        ("/timeline/", "/alerts"),
+        ("/securityAlert/42", "/alerts/42"),
+        ("/securityAlert/42/", "/alerts/42"),
+        ("/user/7", "/identities/7"),
+        ("/computer/9", "/machines/9"),
+        ("/search", "/search"),
+        ("/health", "/settings/identities/health"),
+        ("/configuration", "/settings/identities"),
+        ("/about", "/settings/identities/about"),
+    ],
+)
+def test_every_row_of_the_map(legacy, defender):
+    assert route_for_legacy_path(legacy, {}) == defender
+
+
+@pytest.mark.parametrize(
+    "legacy",
+    [
+        "/nowhere",
+        "/Timeline",  # paths are case-sensitive, as the legacy portal's own URLs are
+        "/securityAlert/",
+        "/securityAlert/abc",
+        "/securityAlert/-1",
+        "/securityAlert/4 2",
+        "/securityAlert/٤٢",  # Arabic-Indic digits are digits to Python, not to the map
+        "/securityAlert/" + "9" * 19,
+        "/user/7/extra",
+        "/timeline//",
+        "//evil.example",
+        "//evil.example/timeline",
+        "/\\evil.example",
+        "/timeline\n",
+        "/about\x00",
+        "",
+        "/" + "a" * 10_000,
+    ],
+)
+def test_unknown_or_malformed_paths_go_to_defender_home(legacy):
+    assert route_for_legacy_path(legacy, {}) == "/"
+
+
+def test_timeline_keeps_status_and_severity_only():
+    query = QueryDict("status=new&severity=high&q=x&next=//evil.example&page=3")
+    assert route_for_legacy_path("/timeline", query) == "/alerts?status=new&severity=high"
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("status=new", "/alerts?status=new"),
+        ("severity=informational", "/alerts?severity=informational"),
+        ("status=open", "/alerts"),  # a health-issue status, not an alert one
+        ("status=NEW", "/alerts"),
+        ("severity=critical", "/alerts"),
+        ("severity=high%0d%0aSet-Cookie:x", "/alerts"),
+        ("status=resolved&severity=bogus", "/alerts?status=resolved"),
+        ("severity=low&severity=high", "/alerts?severity=high"),  # the last value, as Django
+    ],
+)
+def test_timeline_filter_values_are_checked(query, expected):
+    assert route_for_legacy_path("/", QueryDict(query)) == expected
+
+
+def test_detail_pages_keep_no_query():
+    query = QueryDict("status=new&q=x&tab=activities")
+    assert route_for_legacy_path("/securityAlert/5", query) == "/alerts/5"
+    assert route_for_legacy_path("/user/5", query) == "/identities/5"
+    assert route_for_legacy_path("/health", query) == "/settings/identities/health"
+
+
+@pytest.mark.parametrize(
+    "q, kept",
+    [
+        ("jeff", "jeff"),
+        ("  DC01  ", "DC01"),
+        ("a&b=c#d", "a&b=c#d"),
+        ("http://evil.example/", "http://evil.example/"),
+        ("line\r\nbreak\x00", "linebreak"),
+        ("x" * 500, "x" * MAX_SEARCH_LENGTH),
+    ],
+)
+def test_search_keeps_q_encoded_and_trimmed(q, kept):
+    target = route_for_legacy_path("/search", {"q": q, "status": "new"})
+    path, _, query = target.partition("?")
+    assert path == "/search"
+    assert parse_qs(query) == {"q": [kept]}
+
+
+@pytest.mark.parametrize("q", ["", "   ", "\x00\x01\t"])
+def test_empty_search_keeps_no_q(q):
+    assert route_for_legacy_path("/search", {"q": q}) == "/search"
+
+
+def test_trimming_never_leaves_trailing_space():
+    q = "a" * (MAX_SEARCH_LENGTH - 1) + " b"
+    assert route_for_legacy_path("/search", {"q": q}) == "/search?q=" + "a" * (
+        MAX_SEARCH_LENGTH - 1
+    )
+
+
+def test_text_no_browser_sends_does_not_crash_the_map():
+    # A lone surrogate cannot be encoded as UTF-8; the map must still answer.
+    assert route_for_legacy_path("/search", {"q": "a\ud800b"}).startswith("/search?q=a")
+
+
+def test_non_text_query_values_are_ignored():
+    assert route_for_legacy_path("/timeline", {"status": ["new"], "severity": None}) == "/alerts"
+
+
+def _assert_stays_on_defender(target: str) -> None:
+    assert target.startswith("/")
+    assert not target.startswith("//")
+    assert "\\" not in target
+    assert all(32 < ord(char) < 127 for char in target), "only printable ASCII"
+    location = DEFENDER + target
+    parts = urlsplit(location)
+    assert (parts.scheme, parts.netloc) == ("http", "security.localhost:8000")
+    assert url_has_allowed_host_and_scheme(location, allowed_hosts={"security.localhost:8000"})
+
+
+PATHS = st.one_of(
+    st.text(),
+    st.text(alphabet=st.characters(codec=None, exclude_categories=())),  # surrogates too
+    st.builds(
+        lambda prefix, rest: prefix + rest,
+        st.sampled_from(
+            [
+                "/",
+                "//",
+                "/\\",
+                "/timeline",
+                "/securityAlert/",
+                "/user/",
+                "/computer/",
+                "/search",
+                "%2F%2F",
+                "/%2F",
+                "\\\\",
+                "http://",
+                "/\t/",
+                "/\x00",
+            ]
+        ),
+        st.text(alphabet="/\\%2Fevil.example:@?#0123456789 \t\r\n\x00", max_size=40),
+    ),
+)
+QUERIES = st.dictionaries(
+    st.sampled_from(["q", "status", "severity", "next", "url", "page"]),
+    st.one_of(
+        st.text(alphabet=st.characters(codec=None, exclude_categories=())),
+        st.sampled_from(["new", "high", "//evil.example", "\\\\evil", "http://evil.example"]),
+    ),
+)
+
+
+@given(path=PATHS, query=QUERIES)
+def test_no_input_makes_the_map_leave_the_defender_host(path, query):
+    _assert_stays_on_defender(route_for_legacy_path(path, query))
