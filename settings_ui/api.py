@@ -1,0 +1,127 @@
+"""JSON API /api/v1/portal-redirection: read (GET) and change (PUT, PATCH) the switch.
+
+Session authentication. Every refusal is JSON with an ``error`` and changes nothing:
+401 anonymous, 403 missing role or CSRF token, 400 bad body, 405 other methods.
+The body of a write is ``{"enabled": true|false}``; turning Off may add ``"feedback"``
+(a string of at most 2000 characters), stored as feedback from the settings page.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from http import HTTPStatus
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+
+from accounts.models import Tenant
+from settings_ui.forms import MAX_BODY_BYTES, PayloadError, parse_redirection_payload
+from settings_ui.models import ChangeSource, PortalRedirection
+from settings_ui.views import change_from_request, current_setting, settings_access
+
+
+def error(message: str, status: HTTPStatus) -> JsonResponse:
+    return JsonResponse({"error": str(message)}, status=status)
+
+
+def redirection_json(tenant: Tenant, setting: PortalRedirection) -> dict:
+    return {
+        "tenant": tenant.domain,
+        "enabled": setting.enabled,
+        "enabled_at": _iso(setting.enabled_at),
+        "updated_at": _iso(setting.updated_at),
+        "updated_by": setting.updated_by.email if setting.updated_by_id else None,
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+class _CsrfCheck(CsrfViewMiddleware):
+    """Django's own CSRF check, answering the reason instead of an HTML page."""
+
+    def _reject(self, request, reason):
+        return reason
+
+
+def csrf_failure(request: HttpRequest) -> str | None:
+    check = _CsrfCheck(lambda _request: None)
+    check.process_request(request)
+    return check.process_view(request, None, (), {})
+
+
+# The CSRF check runs inside the view (same rules as the middleware) so that its refusal is
+# JSON like every other one, and comes after the 401 an anonymous caller deserves.
+@method_decorator([login_not_required, csrf_exempt, never_cache], name="dispatch")
+class PortalRedirectionAPI(View):
+    http_method_names = ["get", "put", "patch", "head", "options"]
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs):
+        if request.method.lower() not in self.http_method_names:
+            return self.http_method_not_allowed(request)
+        if not request.user.is_authenticated:
+            return error(_("Sign in to use this API."), HTTPStatus.UNAUTHORIZED)
+        if request.method in ("PUT", "PATCH"):
+            reason = csrf_failure(request)
+            if reason:
+                return error(
+                    _("CSRF check failed: %(reason)s") % {"reason": reason}, HTTPStatus.FORBIDDEN
+                )
+        self.access = settings_access(request.user)
+        if not self.access.can_view:
+            return error(
+                _("You don't have access to this tenant's settings."), HTTPStatus.FORBIDDEN
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def http_method_not_allowed(self, request: HttpRequest, *args, **kwargs) -> JsonResponse:
+        response = error(
+            _("Method %(method)s is not allowed here.") % {"method": request.method},
+            HTTPStatus.METHOD_NOT_ALLOWED,
+        )
+        response["Allow"] = ", ".join(self._allowed_methods())
+        return response
+
+    def get(self, request: HttpRequest) -> JsonResponse:
+        tenant = self.access.tenant
+        return JsonResponse(redirection_json(tenant, current_setting(tenant)))
+
+    def put(self, request: HttpRequest) -> JsonResponse:
+        if not self.access.can_change:
+            return error(
+                _(
+                    "Only a Global Administrator or a Security Administrator of this tenant "
+                    "can change portal redirection."
+                ),
+                HTTPStatus.FORBIDDEN,
+            )
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            return error(_("The request body is larger than 4 KB."), HTTPStatus.BAD_REQUEST)
+        try:
+            payload = parse_redirection_payload(request.body)
+        except PayloadError as refusal:
+            return error(str(refusal), HTTPStatus.BAD_REQUEST)
+        tenant = self.access.tenant
+        try:
+            result = change_from_request(
+                request,
+                tenant,
+                payload.enabled,
+                source=ChangeSource.API,
+                feedback=payload.feedback,
+            )
+        except PermissionDenied as refusal:
+            return error(str(refusal), HTTPStatus.FORBIDDEN)
+        return JsonResponse(redirection_json(tenant, result.setting))
+
+    # The body holds the one field there is, so a partial update and a full one coincide.
+    patch = put

@@ -1,0 +1,225 @@
+"""Defender Settings pages: the areas, Identities, and the Portal redirection page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from http import HTTPStatus
+
+from django.conf import settings
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.timesince import timesince
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views.generic import TemplateView
+
+from accounts.models import Portal, Tenant, client_ip
+from accounts.roles import can_change_portal_redirection, can_view_settings
+from settings_ui.forms import OFF, ON, RedirectionChangeForm
+from settings_ui.models import ChangeSource, Feedback, PortalRedirection, RedirectionChange
+from settings_ui.rollout import RolloutStatus, rollout_status
+from settings_ui.services import RedirectionResult, set_portal_redirection
+from settings_ui.state import RedirectionState
+
+PAGE_PATH = "/preferences2/portal_redirection"
+HISTORY_LENGTH = 5
+
+# The areas a real Defender Settings page lists; only Identities exists in this product.
+SETTINGS_AREAS = (
+    (_("Identities"), "settings_ui:identities"),
+    (_("Endpoints"), None),
+    (_("Email & collaboration"), None),
+    (_("Cloud apps"), None),
+    (_("Microsoft Sentinel"), None),
+)
+
+STATE_SAID = {True: _("Automatic redirection is On."), False: _("Automatic redirection is Off.")}
+STATE_UNCHANGED = {
+    True: _("Automatic redirection was already On. Nothing changed."),
+    False: _("Automatic redirection was already Off. Nothing changed."),
+}
+
+
+# ------------------------------------------------------------------ the tenant admin context
+@dataclass(frozen=True)
+class SettingsAccess:
+    """What the signed-in account may do in its own (home) tenant's settings."""
+
+    tenant: Tenant | None
+    can_view: bool
+    can_change: bool
+
+
+def settings_access(user) -> SettingsAccess:
+    """Roles count only in the account's home tenant: an admin elsewhere is nobody here."""
+    tenant = user.tenant if getattr(user, "is_authenticated", False) else None
+    return SettingsAccess(
+        tenant=tenant,
+        can_view=can_view_settings(user, tenant),
+        can_change=can_change_portal_redirection(user, tenant),
+    )
+
+
+def current_setting(tenant: Tenant) -> PortalRedirection:
+    """The tenant's stored row, read fresh (never created on a read): the admins' view of truth.
+
+    The cached reader serves the legacy portal's hot path; this page reads the row itself so
+    it never contradicts a change just made through another worker.
+    """
+    row = PortalRedirection.objects.select_related("updated_by").filter(tenant=tenant).first()
+    return row or PortalRedirection(tenant=tenant)
+
+
+def change_from_request(
+    request: HttpRequest, tenant: Tenant, enabled: bool, *, source: str, feedback: str = ""
+) -> RedirectionResult:
+    """Apply a change through the one writer; Off feedback is stored in the same transaction."""
+    with transaction.atomic():
+        result = set_portal_redirection(
+            tenant,
+            enabled,
+            actor=request.user,
+            source=source,
+            ip_address=client_ip(request),
+            user_agent=request.headers.get("user-agent", ""),
+        )
+        if feedback and not enabled:
+            Feedback.objects.create(
+                tenant=tenant,
+                user=request.user,
+                portal=Portal.DEFENDER,
+                category=Feedback.Category.REDIRECTION,
+                message=feedback,
+                from_path=PAGE_PATH,
+            )
+    return result
+
+
+def no_access(request: HttpRequest, access: SettingsAccess, *, reason: str = "") -> HttpResponse:
+    return render(
+        request,
+        "settings_ui/no_access.html",
+        {"access": access, "reason": reason, "nav_section": "settings"},
+        status=HTTPStatus.FORBIDDEN,
+    )
+
+
+def window_text(seconds: int) -> str:
+    """'45 seconds', '10 minutes', '1 hour, 30 minutes'; empty for no window."""
+    if seconds <= 0:
+        return ""
+    if seconds < 60:
+        return ngettext("%(count)d second", "%(count)d seconds", seconds) % {"count": seconds}
+    now = timezone.now()
+    return timesince(now - timedelta(seconds=seconds), now)
+
+
+class TenantSettingsMixin:
+    """Only viewers of their own tenant's settings get past dispatch; others see a 403 page."""
+
+    nav_section = "settings"
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        self.access = settings_access(request.user)
+        if not self.access.can_view:
+            return no_access(request, self.access)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        context.update(access=self.access, tenant=self.access.tenant, nav_section=self.nav_section)
+        return context
+
+
+# ------------------------------------------------------------------ pages
+class SettingsHomeView(TenantSettingsMixin, TemplateView):
+    template_name = "settings_ui/settings_home.html"
+    extra_context = {"areas": SETTINGS_AREAS}
+
+
+class IdentitiesSettingsView(TenantSettingsMixin, TemplateView):
+    template_name = "settings_ui/identities.html"
+
+
+class PortalRedirectionView(TenantSettingsMixin, TemplateView):
+    """GET shows the switch (or, with ?turn=on|off, the confirm step); POST applies it."""
+
+    template_name = "settings_ui/portal_redirection.html"
+    confirm_template_name = "settings_ui/portal_redirection_confirm.html"
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        turn = request.GET.get("turn")
+        if turn in (ON, OFF):
+            if not self.access.can_change:
+                return self.refuse_change(request)
+            form = RedirectionChangeForm(initial={"enabled": turn})
+            return self.render_confirm(form, turning_on=turn == ON)
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not self.access.can_change:
+            return self.refuse_change(request)
+        form = RedirectionChangeForm(request.POST)
+        if not form.is_valid():
+            return self.render_confirm(
+                form, turning_on=request.POST.get("enabled") == ON, status=HTTPStatus.BAD_REQUEST
+            )
+        enabled = form.cleaned_data["enabled"]
+        result = change_from_request(
+            request,
+            self.access.tenant,
+            enabled,
+            source=ChangeSource.WEB,
+            feedback=form.cleaned_data["feedback"],
+        )
+        said = STATE_SAID[enabled] if result.changed else STATE_UNCHANGED[enabled]
+        messages.success(request, said)
+        return redirect("settings_ui:portal_redirection")
+
+    def refuse_change(self, request: HttpRequest) -> HttpResponse:
+        return no_access(
+            request,
+            self.access,
+            reason=_(
+                "Only a Global Administrator or a Security Administrator of your organization "
+                "can turn automatic redirection On or Off."
+            ),
+        )
+
+    def render_confirm(
+        self, form: RedirectionChangeForm, *, turning_on: bool, status: int = HTTPStatus.OK
+    ) -> HttpResponse:
+        context = self.get_context_data(form=form, turning_on=turning_on, confirm_step=True)
+        return render(self.request, self.confirm_template_name, context, status=status)
+
+    def get_context_data(self, confirm_step: bool = False, **kwargs) -> dict:
+        context = super().get_context_data(confirm_step=confirm_step, **kwargs)
+        tenant = self.access.tenant
+        setting = current_setting(tenant)
+        context["setting"] = setting
+        if confirm_step:
+            return context
+        context.update(
+            history=list(
+                RedirectionChange.objects.filter(tenant=tenant).select_related("actor")[
+                    :HISTORY_LENGTH
+                ]
+            ),
+            rollout=self.rollout(tenant, setting),
+            propagation_window=window_text(settings.REDIRECTION_PROPAGATION_SECONDS),
+            api_url=reverse("settings_ui:api_portal_redirection"),
+            feedback_url=f"/feedback?from={PAGE_PATH}",
+            page_path=PAGE_PATH,
+        )
+        return context
+
+    def rollout(self, tenant: Tenant, setting: PortalRedirection) -> RolloutStatus:
+        state = RedirectionState(enabled=setting.enabled, enabled_at=setting.enabled_at)
+        return rollout_status(
+            tenant.pk, state, window_seconds=settings.REDIRECTION_PROPAGATION_SECONDS
+        )

@@ -1,0 +1,157 @@
+// Portal redirection page: confirm in a modal dialog and apply through the JSON API.
+// Without this script (or without <dialog>), the switch opens the confirm page instead.
+(function () {
+  "use strict";
+
+  var switchForm = document.getElementById("redirection-switch-form");
+  var switchButton = document.getElementById("redirection-switch");
+  if (!switchForm || !switchButton || switchButton.disabled) return;
+  if (typeof HTMLDialogElement !== "function" || !window.fetch) return;
+
+  var stateText = document.getElementById("redirection-state");
+  var announcement = document.getElementById("redirection-announcement");
+  var dialogs = {
+    on: document.getElementById("redirection-dialog-on"),
+    off: document.getElementById("redirection-dialog-off"),
+  };
+  var turnInput = switchForm.querySelector("input[name='turn']");
+
+  function isOn() {
+    return switchButton.getAttribute("aria-checked") === "true";
+  }
+
+  function showState(enabled) {
+    switchButton.setAttribute("aria-checked", enabled ? "true" : "false");
+    stateText.textContent = enabled ? stateText.dataset.on : stateText.dataset.off;
+    turnInput.value = enabled ? "off" : "on";
+    announcement.textContent = enabled ? announcement.dataset.on : announcement.dataset.off;
+  }
+
+  function showError(form, message) {
+    var box = form.querySelector(".confirm-error");
+    box.textContent = message;
+    box.hidden = false;
+  }
+
+  function resetDialog(dialog) {
+    var form = dialog.querySelector("form");
+    form.reset();
+    var box = form.querySelector(".confirm-error");
+    box.textContent = "";
+    box.hidden = true;
+  }
+
+  // The rest of the page (last change, rollout, history) is rendered by the server once;
+  // after a change, fetch it again and swap that part in rather than reloading the page.
+  function refreshDetails() {
+    return fetch(switchForm.dataset.pageUrl, {
+      credentials: "same-origin",
+      headers: { Accept: "text/html" },
+    })
+      .then(function (response) {
+        return response.ok ? response.text() : null;
+      })
+      .then(function (html) {
+        if (!html) return;
+        var fresh = new DOMParser()
+          .parseFromString(html, "text/html")
+          .getElementById("redirection-details");
+        var current = document.getElementById("redirection-details");
+        if (fresh && current) current.replaceWith(document.importNode(fresh, true));
+      })
+      .catch(function () {
+        // The switch already shows the new state; stale details are harmless until reload.
+      });
+  }
+
+  function submitChange(dialog, form) {
+    var enabled = form.dataset.turn === "on";
+    var body = { enabled: enabled };
+    var feedback = form.querySelector("textarea[name='feedback']");
+    if (!enabled && feedback && feedback.value.trim()) body.feedback = feedback.value.trim();
+    var buttons = form.querySelectorAll("button");
+    buttons.forEach(function (button) {
+      button.disabled = true;
+    });
+    fetch(switchForm.dataset.apiUrl, {
+      method: "PATCH",
+      credentials: "same-origin",
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "application/json",
+        "X-CSRFToken": form.querySelector("input[name='csrfmiddlewaretoken']").value,
+      },
+      body: JSON.stringify(body),
+    })
+      .then(function (response) {
+        return response
+          .json()
+          .catch(function () {
+            return {};
+          })
+          .then(function (data) {
+            if (!response.ok) {
+              throw new Error(data.error || "The change could not be saved (" + response.status + ").");
+            }
+            return data;
+          });
+      })
+      .then(function (data) {
+        showState(data.enabled);
+        dialog.close("done");
+        return refreshDetails();
+      })
+      .catch(function (error) {
+        showError(form, error.message || "The change could not be saved. Check your connection.");
+      })
+      .finally(function () {
+        buttons.forEach(function (button) {
+          button.disabled = false;
+        });
+      });
+  }
+
+  switchForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var dialog = isOn() ? dialogs.off : dialogs.on;
+    resetDialog(dialog);
+    dialog.showModal();
+  });
+
+  Object.keys(dialogs).forEach(function (key) {
+    var dialog = dialogs[key];
+    var form = dialog.querySelector("form");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      submitChange(dialog, form);
+    });
+    dialog.querySelector("[data-action='cancel']").addEventListener("click", function () {
+      dialog.close("cancel");
+    });
+    // A modal dialog makes the page inert but lets Tab leave for the browser's own controls;
+    // keep focus cycling inside the dialog instead.
+    dialog.addEventListener("keydown", function (event) {
+      if (event.key !== "Tab") return;
+      var focusable = Array.prototype.filter.call(
+        dialog.querySelectorAll("button, textarea, input:not([type='hidden']), a[href]"),
+        function (element) {
+          return !element.disabled && element.offsetParent !== null;
+        }
+      );
+      if (!focusable.length) return;
+      var first = focusable[0];
+      var last = focusable[focusable.length - 1];
+      if (event.shiftKey && document.activeElement === first) {
+        event.preventDefault();
+        last.focus();
+      } else if (!event.shiftKey && document.activeElement === last) {
+        event.preventDefault();
+        first.focus();
+      }
+    });
+    // Escape closes a modal dialog natively; either way, focus goes back to the switch.
+    dialog.addEventListener("close", function () {
+      switchButton.focus();
+    });
+  });
+})();

@@ -1,0 +1,96 @@
+"""The one reader: cache first (misses too), free when warm, immutable, DB when the cache fails."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from settings_ui import state
+from settings_ui.models import ChangeSource, PortalRedirection
+from settings_ui.services import set_portal_redirection
+
+pytestmark = pytest.mark.django_db
+
+
+def test_warm_read_costs_no_query(contoso, contoso_admin, django_assert_num_queries):
+    set_portal_redirection(contoso, True, actor=contoso_admin, source=ChangeSource.WEB)
+    with django_assert_num_queries(1):
+        cold = state.get_state(contoso.pk)
+    with django_assert_num_queries(0):
+        warm = state.get_state(contoso.pk)
+    assert cold == warm
+    assert warm.enabled is True
+    assert warm.enabled_at == PortalRedirection.objects.get(tenant=contoso).enabled_at
+
+
+def test_a_tenant_without_a_row_reads_off_and_the_miss_is_cached(
+    contoso, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        assert state.get_state(contoso.pk) == state.OFF
+    with django_assert_num_queries(0):
+        assert state.get_state(contoso.pk) == state.OFF
+
+
+def test_no_tenant_reads_off_without_a_query(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert state.get_state(None) == state.OFF
+
+
+def test_state_is_immutable(contoso):
+    current = state.get_state(contoso.pk)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        current.enabled = True
+
+
+def test_cached_value_lives_for_the_configured_lifetime(contoso, settings, monkeypatch):
+    settings.REDIRECTION_CACHE_SECONDS = 7
+    calls = []
+    original = state.cache.set
+
+    def recording_set(key, value, timeout, **kwargs):
+        calls.append((key, timeout))
+        return original(key, value, timeout, **kwargs)
+
+    monkeypatch.setattr(state.cache, "set", recording_set)
+    state.get_state(contoso.pk)
+    assert calls == [(state.cache_key(contoso.pk), 7)]
+
+
+def test_a_change_made_elsewhere_is_seen_once_the_entry_expires(contoso, contoso_admin):
+    assert state.get_state(contoso.pk) == state.OFF
+    # Another process changed the row: this one keeps its entry until invalidated or expired.
+    PortalRedirection.objects.create(tenant=contoso, enabled=True)
+    assert state.get_state(contoso.pk) == state.OFF
+    state.invalidate(contoso.pk)
+    assert state.get_state(contoso.pk).enabled is True
+
+
+def test_zero_lifetime_turns_the_cache_off(contoso, settings, django_assert_num_queries):
+    settings.REDIRECTION_CACHE_SECONDS = 0
+    with django_assert_num_queries(2):
+        state.get_state(contoso.pk)
+        state.get_state(contoso.pk)
+    PortalRedirection.objects.create(tenant=contoso, enabled=True)
+    assert state.get_state(contoso.pk).enabled is True
+
+
+def test_an_unreachable_cache_falls_back_to_the_database(contoso, contoso_admin, monkeypatch):
+    set_portal_redirection(contoso, True, actor=contoso_admin, source=ChangeSource.CLI)
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache is down")
+
+    for method in ("get", "set", "delete"):
+        monkeypatch.setattr(state.cache, method, broken)
+    assert state.get_state(contoso.pk).enabled is True
+    state.invalidate(contoso.pk)  # must not raise either
+
+
+def test_cache_entries_are_per_tenant(contoso, fabrikam, contoso_admin):
+    assert state.get_state(fabrikam.pk) == state.OFF
+    set_portal_redirection(contoso, True, actor=contoso_admin, source=ChangeSource.WEB)
+    state.invalidate(contoso.pk)
+    assert state.get_state(contoso.pk).enabled is True
+    assert state.get_state(fabrikam.pk) == state.OFF
