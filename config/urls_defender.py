@@ -10,5 +10,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("", include("settings_ui.urls")),
+    path("", include("settings_ui.urls_feedback")),
     path("", include("portal.urls_defender")),
 ]

@@ -7,5 +7,6 @@ from config import views
 urlpatterns = [
     path("", include("accounts.urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("", include("settings_ui.urls_feedback")),
     path("", include("portal.urls_legacy")),
 ]

@@ -32,6 +32,12 @@ class PortalRedirection(models.Model):
 
     class Meta:
         verbose_name = _("portal redirection")
+        permissions = [
+            (
+                "change_portal_redirection",
+                "Can turn a tenant's automatic redirection on or off from the support console",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.tenant.name}: {'On' if self.enabled else 'Off'}"

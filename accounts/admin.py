@@ -1,0 +1,292 @@
+"""The support console's account pages: tenants, accounts, role assignments, sign-in sessions."""
+
+from __future__ import annotations
+
+import logging
+from functools import cached_property
+from importlib import import_module
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from accounts.models import RoleAssignment, SignInSession, Tenant, User
+
+logger = logging.getLogger("accounts.support")
+
+admin.site.site_header = _("Defender support console")
+admin.site.site_title = _("Defender support console")
+admin.site.index_title = _("Support")
+
+
+class CappedCountPaginator(Paginator):
+    """Counts at most ``cap`` + 1 rows, so a list over a huge table never counts it all.
+
+    Past the cap the list says "more than" and support narrows it with the filters.
+    """
+
+    cap = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: self.cap + 1].count()
+
+    @property
+    def is_capped(self) -> bool:
+        return self.count > self.cap
+
+    @property
+    def cap_label(self) -> str:
+        return f"{self.cap:,}"
+
+
+# ------------------------------------------------------------------ role assignments
+class RoleAssignmentInline(admin.TabularInline):
+    model = RoleAssignment
+    extra = 0
+    fields = ("user", "tenant", "role", "assigned_at")
+    readonly_fields = ("assigned_at",)
+    autocomplete_fields = ("user", "tenant")
+
+
+class TenantRoleAssignmentInline(RoleAssignmentInline):
+    fk_name = "tenant"
+    fields = ("user", "role", "assigned_at")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("user")
+
+
+class UserRoleAssignmentInline(RoleAssignmentInline):
+    fk_name = "user"
+    fields = ("tenant", "role", "assigned_at")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("tenant")
+
+
+# ------------------------------------------------------------------ tenants
+@admin.register(Tenant)
+class TenantAdmin(admin.ModelAdmin):
+    list_display = ("name", "domain", "created_at")
+    search_fields = ("name", "domain")
+    readonly_fields = ("created_at",)
+    inlines = [TenantRoleAssignmentInline]
+    show_full_result_count = False
+
+
+# ------------------------------------------------------------------ accounts
+class AccountCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "display_name", "tenant")
+
+    def clean_email(self) -> str:
+        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("An account with this email already exists."))
+        return email
+
+
+class AccountChangeForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+    def clean_email(self) -> str:
+        return User.objects.normalize_email(self.cleaned_data["email"]).lower()
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = AccountChangeForm
+    add_form = AccountCreationForm
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Profile"), {"fields": ("display_name", "tenant")}),
+        (
+            _("Support console access"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "email",
+                    "display_name",
+                    "tenant",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
+    )
+    list_display = ("email", "display_name", "tenant", "roles", "is_staff", "is_active")
+    list_filter = ("tenant", "role_assignments__role", "is_staff", "is_active", "groups")
+    list_select_related = ("tenant",)
+    search_fields = ("email", "display_name")
+    ordering = ("email",)
+    inlines = [UserRoleAssignmentInline]
+    show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).prefetch_related("role_assignments")
+
+    def get_fieldsets(self, request: HttpRequest, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # A read-only page would print the password hash: show only whether one is set.
+        return tuple(
+            (
+                name,
+                {
+                    **options,
+                    "fields": tuple(
+                        "password_state" if field == "password" else field
+                        for field in options["fields"]
+                    ),
+                },
+            )
+            for name, options in fieldsets
+        )
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            return (*readonly, "password_state")
+        return readonly
+
+    @admin.display(description=_("Password"))
+    def password_state(self, user: User) -> str:
+        return _("Set") if user.has_usable_password() else _("Not set")
+
+    @admin.display(description=_("Directory roles"))
+    def roles(self, user: User) -> str:
+        # Reads the prefetched assignments: no query per row.
+        return ", ".join(
+            str(assignment.get_role_display()) for assignment in user.role_assignments.all()
+        )
+
+
+# ------------------------------------------------------------------ sign-in sessions
+class ActiveSessionFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "active"
+
+    def lookups(self, request, model_admin):
+        return (("yes", _("Active")), ("no", _("Ended")))
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.active()
+        if self.value() == "no":
+            return queryset.exclude(pk__in=SignInSession.objects.active().values("pk"))
+        return queryset
+
+
+def end_sign_in_session(row: SignInSession, reason: str) -> bool:
+    """Delete the browser's server-side session, then record the end. False if already ended.
+
+    With the session gone, the browser's cookie names nothing: its next request is anonymous
+    and goes to the sign-in page.
+    """
+    if not row.is_active:
+        return False
+    if row.session_key:
+        session_store = import_module(settings.SESSION_ENGINE).SessionStore
+        session_store(session_key=row.session_key).delete()
+    row.end(reason)
+    return True
+
+
+@admin.register(SignInSession)
+class SignInSessionAdmin(admin.ModelAdmin):
+    # The session key is a bearer secret: the console never shows it.
+    fields = (
+        "user",
+        "tenant",
+        "portal",
+        "method",
+        "signed_in_at",
+        "ended_at",
+        "end_reason",
+        "ip_address",
+        "user_agent",
+    )
+    readonly_fields = fields
+    list_display = ("user", "tenant", "portal", "signed_in_at", "state")
+    list_filter = ("portal", ActiveSessionFilter, "tenant")
+    list_select_related = ("user", "tenant")
+    search_fields = ("user__email",)
+    actions = ["end_sessions"]
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # rows are the sign-in history; ending a session is the action below
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        # The change permission allows ending sessions; a single row is never edited.
+        return obj is None and super().has_change_permission(request)
+
+    @admin.display(description=_("state"))
+    def state(self, row: SignInSession) -> str:
+        if row.is_active:
+            return _("Active")
+        # No reason yet: past its lifetime, waiting for `clearsessions` to record the expiry.
+        return row.get_end_reason_display() or SignInSession.EndReason.EXPIRED.label
+
+    @admin.action(description=_("End selected sessions"), permissions=["change"])
+    def end_sessions(self, request: HttpRequest, queryset: QuerySet) -> None:
+        rows = list(queryset.select_related("user"))
+        ended = 0
+        for row in rows:
+            if end_sign_in_session(row, SignInSession.EndReason.ENDED_BY_SUPPORT):
+                ended += 1
+                self.log_change(request, row, "Ended by support.")
+                logger.info(
+                    "sign_in_session_ended sign_in_session=%s account=%s by=%s",
+                    row.pk,
+                    row.user_id,
+                    request.user.pk,
+                )
+        skipped = len(rows) - ended
+        if ended:
+            self.message_user(
+                request,
+                ngettext(
+                    "Ended %(count)d session: that browser is signed out at its next request.",
+                    "Ended %(count)d sessions: those browsers are signed out at their next "
+                    "request.",
+                    ended,
+                )
+                % {"count": ended},
+                messages.SUCCESS,
+            )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d session had already ended and was left as it was.",
+                    "%(count)d sessions had already ended and were left as they were.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )

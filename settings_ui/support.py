@@ -1,0 +1,70 @@
+"""The Support group of the support console: exactly its permissions, and who is in it."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+from django.dispatch import receiver
+
+from accounts.demo import ACCOUNTS, demo_seeded
+from accounts.models import Tenant, User
+
+SUPPORT_GROUP = "Support"
+
+# (app label, codename). Support looks at everything it needs, ends sessions, triages
+# feedback and turns redirection through the audited action; it edits nothing else.
+SUPPORT_PERMISSIONS = (
+    ("accounts", "view_tenant"),
+    ("accounts", "view_user"),
+    ("accounts", "view_roleassignment"),
+    ("accounts", "view_signinsession"),
+    ("accounts", "change_signinsession"),
+    ("settings_ui", "view_redirectionchange"),
+    ("settings_ui", "change_portal_redirection"),
+    ("settings_ui", "view_feedback"),
+    ("settings_ui", "change_feedback"),
+)
+
+# Lockouts from the sign-in throttle, when that app is installed: seen, never changed.
+LOCKOUT_APP = "axes"
+
+
+def support_permissions() -> list[Permission]:
+    wanted = Q()
+    for app_label, codename in SUPPORT_PERMISSIONS:
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    found = list(Permission.objects.filter(wanted).select_related("content_type"))
+    missing = set(SUPPORT_PERMISSIONS) - {(p.content_type.app_label, p.codename) for p in found}
+    if missing:
+        raise LookupError(
+            "Permissions missing (run migrate first): "
+            + ", ".join(f"{app}.{code}" for app, code in sorted(missing))
+        )
+    lockouts = Permission.objects.filter(
+        content_type__app_label=LOCKOUT_APP, codename__startswith="view_"
+    )
+    return [*found, *lockouts]
+
+
+def ensure_support_group() -> tuple[Group, bool]:
+    """Create or correct the Support group; True when anything changed."""
+    group, created = Group.objects.get_or_create(name=SUPPORT_GROUP)
+    wanted = {permission.pk for permission in support_permissions()}
+    current = set(group.permissions.values_list("pk", flat=True))
+    if wanted != current:
+        group.permissions.set(wanted)
+    return group, created or wanted != current
+
+
+@receiver(demo_seeded, dispatch_uid="settings_ui.seed_support_group")
+def seed_support_group(sender, tenants: dict[str, Tenant], **kwargs) -> list[str]:
+    """Puts the demo's staff accounts in the Support group."""
+    done = []
+    group, changed = ensure_support_group()
+    if changed:
+        done.append(f"group {SUPPORT_GROUP}")
+    staff_emails = [account.email for account in ACCOUNTS if account.is_staff]
+    for user in User.objects.filter(email__in=staff_emails).exclude(groups=group):
+        user.groups.add(group)
+        done.append(f"{user.email} in {SUPPORT_GROUP}")
+    return done

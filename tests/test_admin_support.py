@@ -1,0 +1,374 @@
+"""The support console: who may open it, and what the Support group may and may not do."""
+
+import uuid
+from datetime import timedelta
+from http import HTTPStatus
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import DirectoryRole, SignInSession, User
+from settings_ui.models import ChangeSource, Feedback, PortalRedirection, RedirectionChange
+from settings_ui.services import set_portal_redirection
+from settings_ui.state import get_state
+from settings_ui.support import SUPPORT_GROUP, SUPPORT_PERMISSIONS, ensure_support_group
+from tests.conftest import DEFENDER_HOST, sign_in
+from tests.factories import SignInSessionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+SESSIONS = "/admin/accounts/signinsession/"
+TENANTS = "/admin/accounts/tenant/"
+USERS = "/admin/accounts/user/"
+CHANGES = "/admin/settings_ui/redirectionchange/"
+FEEDBACK = "/admin/settings_ui/feedback/"
+
+
+def session_row(**fields) -> SignInSession:
+    # A key of Django's own length: the column holds 40 characters.
+    return SignInSessionFactory(session_key=uuid.uuid4().hex, **fields)
+
+
+@pytest.fixture
+def support(db):
+    group, _ = ensure_support_group()
+    user = UserFactory(email="support@defender.example", tenant=None, is_staff=True)
+    user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def support_client(defender_client, support):
+    sign_in(defender_client, support)
+    return defender_client
+
+
+@pytest.fixture
+def superuser_client(db):
+    client = Client(HTTP_HOST=DEFENDER_HOST)
+    sign_in(client, UserFactory(tenant=None, is_staff=True, is_superuser=True))
+    return client
+
+
+def test_anonymous_visitors_get_the_console_sign_in(defender_client):
+    response = defender_client.get("/admin/")
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url.startswith("/admin/login/")
+
+
+@pytest.mark.parametrize("account", ["contoso_analyst", "contoso_admin"])
+def test_tenant_accounts_cannot_open_the_console(request, defender_client, account):
+    sign_in(defender_client, request.getfixturevalue(account))
+    for url in ("/admin/", SESSIONS, TENANTS):
+        response = defender_client.get(url)
+        assert response.status_code == HTTPStatus.FOUND
+        assert response.url.startswith("/admin/login/")
+
+
+def test_the_console_is_not_on_the_legacy_portal(legacy_client, support):
+    sign_in(legacy_client, support)
+    assert legacy_client.get("/admin/").status_code == HTTPStatus.NOT_FOUND
+
+
+# ------------------------------------------------------------------ the Support group
+def test_seed_demo_puts_support_in_a_group_with_exactly_its_permissions(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", password="demo-password-1")
+    call_command("seed_demo", password="demo-password-1")
+
+    support = User.objects.get(email="support@defender.example")
+    assert list(support.groups.values_list("name", flat=True)) == [SUPPORT_GROUP]
+    granted = {
+        (p.content_type.app_label, p.codename)
+        for p in support.groups.get().permissions.select_related("content_type")
+        if p.content_type.app_label != "axes"
+    }
+    assert granted == set(SUPPORT_PERMISSIONS)
+    assert not User.objects.get(email="analyst@contoso.example").groups.exists()
+
+
+def test_the_group_is_corrected_back_to_its_permissions(support):
+    group = support.groups.get()
+    group.permissions.add(Permission.objects.get(codename="delete_user"))
+    group.permissions.remove(Permission.objects.get(codename="change_feedback"))
+    _, changed = ensure_support_group()
+    assert changed
+    codenames = set(group.permissions.values_list("codename", flat=True))
+    assert "delete_user" not in codenames
+    assert "change_feedback" in codenames
+    assert ensure_support_group()[1] is False
+
+
+def test_support_also_sees_sign_in_lockouts_when_that_app_has_models(support):
+    lockouts, _ = ContentType.objects.get_or_create(app_label="axes", model="accessattempt")
+    view, _ = Permission.objects.get_or_create(
+        content_type=lockouts, codename="view_accessattempt", defaults={"name": "Can view"}
+    )
+    delete, _ = Permission.objects.get_or_create(
+        content_type=lockouts, codename="delete_accessattempt", defaults={"name": "Can delete"}
+    )
+    group, _ = ensure_support_group()
+    assert group.permissions.filter(pk=view.pk).exists()
+    assert not group.permissions.filter(pk=delete.pk).exists()
+
+
+# ------------------------------------------------------------------ sign-in sessions
+def test_support_ends_a_legacy_session_and_that_browser_is_signed_out(
+    support_client, legacy_client, contoso_analyst, support
+):
+    sign_in(legacy_client, contoso_analyst)
+    assert legacy_client.get("/timeline").status_code == HTTPStatus.OK
+    row = SignInSession.objects.get(user=contoso_analyst)
+    listing = support_client.get(SESSIONS, {"portal__exact": "legacy"})
+    page = listing.content.decode()
+    assert "analyst@contoso.example" in page
+    assert "End selected sessions" in page
+    assert row.session_key not in page  # the key is a bearer secret
+
+    response = support_client.post(
+        SESSIONS, {"action": "end_sessions", "_selected_action": [row.pk]}, follow=True
+    )
+
+    assert "Ended 1 session" in response.content.decode()
+    row.refresh_from_db()
+    assert row.end_reason == SignInSession.EndReason.ENDED_BY_SUPPORT
+    assert row.ended_at is not None
+    assert not Session.objects.filter(session_key=row.session_key).exists()
+    next_request = legacy_client.get("/timeline")
+    assert next_request.status_code == HTTPStatus.FOUND
+    assert next_request.url.startswith("/signin")
+    entry = LogEntry.objects.get(object_id=str(row.pk))
+    assert entry.user == support
+
+
+def test_ending_works_with_the_cached_database_session_engine(
+    settings, support_client, legacy_client, contoso_analyst
+):
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    sign_in(legacy_client, contoso_analyst)
+    assert legacy_client.get("/timeline").status_code == HTTPStatus.OK
+    row = SignInSession.objects.get(user=contoso_analyst)
+    support_client.post(SESSIONS, {"action": "end_sessions", "_selected_action": [row.pk]})
+    assert legacy_client.get("/timeline").url.startswith("/signin")
+
+
+def test_an_ended_session_is_left_as_it_was(support_client, contoso_analyst):
+    ended_at = timezone.now() - timedelta(hours=1)
+    row = session_row(
+        user=contoso_analyst, ended_at=ended_at, end_reason=SignInSession.EndReason.SIGNED_OUT
+    )
+    response = support_client.post(
+        SESSIONS, {"action": "end_sessions", "_selected_action": [row.pk]}, follow=True
+    )
+    assert "1 session had already ended" in response.content.decode()
+    row.refresh_from_db()
+    assert (row.ended_at, row.end_reason) == (ended_at, SignInSession.EndReason.SIGNED_OUT)
+
+
+def test_sessions_filter_by_state_and_show_whether_they_are_routed(
+    support_client, contoso, contoso_admin, contoso_analyst
+):
+    before = session_row(user=contoso_analyst, portal="legacy")
+    set_portal_redirection(contoso, True, actor=contoso_admin, source=ChangeSource.WEB)
+    after = session_row(user=contoso_admin, portal="legacy")
+    session_row(
+        user=contoso_analyst,
+        ended_at=timezone.now(),
+        end_reason=SignInSession.EndReason.EXPIRED,
+        user_agent="ended-one",
+    )
+
+    active = support_client.get(SESSIONS, {"active": "yes", "portal__exact": "legacy"})
+    rows = active.context["cl"].result_list
+    assert {row.pk for row in rows} == {before.pk, after.pk}
+    page = active.content.decode()
+    assert "Keeps the legacy portal" in page
+    assert "Routed" in page
+    routed = {row.pk: row.routed for row in rows}
+    assert routed == {before.pk: False, after.pk: True}
+
+    ended = support_client.get(SESSIONS, {"active": "no"})
+    assert [row.user_agent for row in ended.context["cl"].result_list] == ["ended-one"]
+    assert '<td class="field-state">Expired</td>' in ended.content.decode()
+
+
+@pytest.mark.parametrize("who", ["support_client", "superuser_client"])
+def test_sessions_cannot_be_added_edited_or_deleted(request, who):
+    client = request.getfixturevalue(who)
+    row = session_row()
+    assert client.get(f"{SESSIONS}add/").status_code == HTTPStatus.FORBIDDEN
+    assert client.get(f"{SESSIONS}{row.pk}/delete/").status_code == HTTPStatus.FORBIDDEN
+    assert client.get(f"{SESSIONS}{row.pk}/change/").status_code == HTTPStatus.OK  # to read
+    before = SignInSession.objects.values().get(pk=row.pk)
+    response = client.post(f"{SESSIONS}{row.pk}/change/", {"portal": "defender", "end_reason": "x"})
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert SignInSession.objects.values().get(pk=row.pk) == before
+
+
+# ------------------------------------------------------------------ accounts
+def test_support_views_accounts_but_cannot_change_them_or_their_passwords(
+    support_client, contoso_admin
+):
+    page = support_client.get(f"{USERS}{contoso_admin.pk}/change/")
+    assert page.status_code == HTTPStatus.OK
+    text = page.content.decode()
+    assert "admin@contoso.example" in text
+    assert "Global Administrator" in text  # the role assignments inline
+    assert contoso_admin.password not in text  # never the hash
+    password_url = f"{USERS}{contoso_admin.pk}/password/"
+    assert support_client.get(password_url).status_code == HTTPStatus.FORBIDDEN
+    response = support_client.post(
+        password_url, {"password1": "a-new-password-9", "password2": "a-new-password-9"}
+    )
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    response = support_client.post(
+        f"{USERS}{contoso_admin.pk}/change/", {"email": "taken@evil.example"}
+    )
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    contoso_admin.refresh_from_db()
+    assert contoso_admin.email == "admin@contoso.example"
+    assert contoso_admin.check_password("correct-horse-battery")
+    assert support_client.get(f"{USERS}add/").status_code == HTTPStatus.FORBIDDEN
+
+
+def test_accounts_list_shows_roles_and_filters_by_tenant_and_role(
+    support_client, contoso, fabrikam_admin, contoso_analyst
+):
+    reader = UserFactory(
+        email="reader@contoso.example", tenant=contoso, roles=[DirectoryRole.SECURITY_READER]
+    )
+    listing = support_client.get(USERS, {"q": "contoso"})
+    assert "Security Reader" in listing.content.decode()
+
+    by_tenant = support_client.get(USERS, {"tenant__id__exact": contoso.pk})
+    assert set(by_tenant.context["cl"].result_list) == {reader, contoso_analyst}
+    by_role = support_client.get(USERS, {"role_assignments__role": "security_reader"})
+    assert list(by_role.context["cl"].result_list) == [reader]
+
+
+# ------------------------------------------------------------------ tenants and redirection
+def test_support_turns_redirection_on_only_through_the_audited_action(
+    support_client, support, contoso, fabrikam, django_capture_on_commit_callbacks
+):
+    change_page = f"{TENANTS}{contoso.pk}/change/"
+    response = support_client.post(change_page, {"name": "Renamed", "domain": contoso.domain})
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert support_client.get("/admin/settings_ui/portalredirection/").status_code == (
+        HTTPStatus.NOT_FOUND
+    )
+    assert not PortalRedirection.objects.filter(enabled=True).exists()
+    assert get_state(contoso.pk).enabled is False  # now cached as Off
+
+    listing = support_client.get(TENANTS, {"q": "contoso.example"})
+    assert list(listing.context["cl"].result_list) == [contoso]
+    assert "Turn automatic redirection on" in listing.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = support_client.post(
+            TENANTS,
+            {"action": "turn_redirection_on", "_selected_action": [contoso.pk]},
+            follow=True,
+            HTTP_USER_AGENT="console-browser",
+        )
+
+    assert "Automatic redirection is now On for Contoso." in response.content.decode()
+    change = RedirectionChange.objects.get()
+    assert (change.tenant, change.actor, change.source) == (contoso, support, ChangeSource.ADMIN)
+    assert (change.old_value, change.new_value) == (False, True)
+    assert change.user_agent == "console-browser"
+    assert get_state(contoso.pk).enabled is True  # the cache was invalidated
+    assert get_state(fabrikam.pk).enabled is False
+
+    again = support_client.post(
+        TENANTS, {"action": "turn_redirection_on", "_selected_action": [contoso.pk]}, follow=True
+    )
+    assert "Already On, nothing changed: Contoso." in again.content.decode()
+    assert RedirectionChange.objects.count() == 1
+
+
+def test_staff_without_the_redirection_permission_cannot_run_the_action(defender_client, contoso):
+    staff = UserFactory(tenant=None, is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_tenant"))
+    sign_in(defender_client, staff)
+    listing = defender_client.get(TENANTS)
+    assert listing.status_code == HTTPStatus.OK
+    assert "Turn automatic redirection on" not in listing.content.decode()
+    defender_client.post(
+        TENANTS, {"action": "turn_redirection_on", "_selected_action": [contoso.pk]}
+    )
+    assert not RedirectionChange.objects.exists()
+    assert get_state(contoso.pk).enabled is False
+
+
+def test_tenant_page_shows_state_roles_and_recent_changes(support_client, contoso, contoso_admin):
+    set_portal_redirection(contoso, True, actor=contoso_admin, source=ChangeSource.WEB)
+    listing = support_client.get(TENANTS).content.decode()
+    assert "On ·" in listing
+    page = support_client.get(f"{TENANTS}{contoso.pk}/change/").content.decode()
+    assert "admin@contoso.example" in page
+    assert "Global Administrator" in page
+    assert "Recent redirection changes" in page
+    assert "Settings page" in page  # the change's source
+
+
+# ------------------------------------------------------------------ the audit
+@pytest.mark.parametrize("who", ["support_client", "superuser_client"])
+def test_nobody_adds_changes_or_deletes_changes(request, who, contoso, contoso_admin):
+    client = request.getfixturevalue(who)
+    set_portal_redirection(contoso, True, actor=contoso_admin, source=ChangeSource.WEB)
+    change = RedirectionChange.objects.get()
+    listing = client.get(CHANGES, {"source__exact": "web", "new_value__exact": "1"})
+    assert listing.status_code == HTTPStatus.OK
+    assert list(listing.context["cl"].result_list) == [change]
+    assert "delete_selected" not in listing.content.decode()
+    assert client.get(f"{CHANGES}add/").status_code == HTTPStatus.FORBIDDEN
+    assert client.get(f"{CHANGES}{change.pk}/delete/").status_code == HTTPStatus.FORBIDDEN
+    client.post(f"{CHANGES}{change.pk}/delete/", {"post": "yes"})
+    client.post(CHANGES, {"action": "delete_selected", "_selected_action": [change.pk]})
+    client.post(f"{CHANGES}{change.pk}/change/", {"new_value": ""})
+    assert RedirectionChange.objects.values_list("new_value", flat=True).get() is True
+
+
+def test_changes_drill_down_by_date(support_client, contoso, contoso_admin):
+    set_portal_redirection(contoso, True, actor=contoso_admin, source=ChangeSource.WEB)
+    today = timezone.now()
+    response = support_client.get(
+        CHANGES, {"changed_at__year": today.year, "changed_at__month": today.month}
+    )
+    assert len(response.context["cl"].result_list) == 1
+    response = support_client.get(CHANGES, {"changed_at__year": today.year - 1})
+    assert len(response.context["cl"].result_list) == 0
+
+
+# ------------------------------------------------------------------ feedback
+def test_support_triages_feedback_but_never_rewrites_it(support_client, contoso_analyst):
+    feedback = Feedback.objects.create(
+        user=contoso_analyst,
+        tenant=contoso_analyst.tenant,
+        portal="legacy",
+        category=Feedback.Category.REDIRECTION,
+        message="Sent to the wrong alert.",
+    )
+    response = support_client.post(
+        f"{FEEDBACK}{feedback.pk}/change/",
+        {"status": "triaged", "message": "Rewritten by support", "category": "other"},
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    feedback.refresh_from_db()
+    assert feedback.status == Feedback.Status.TRIAGED
+    assert feedback.message == "Sent to the wrong alert."
+    assert feedback.category == Feedback.Category.REDIRECTION
+
+    support_client.post(FEEDBACK, {"action": "mark_closed", "_selected_action": [feedback.pk]})
+    feedback.refresh_from_db()
+    assert feedback.status == Feedback.Status.CLOSED
+    assert support_client.get(f"{FEEDBACK}add/").status_code == HTTPStatus.FORBIDDEN
+    assert support_client.get(f"{FEEDBACK}{feedback.pk}/delete/").status_code == (
+        HTTPStatus.FORBIDDEN
+    )
