@@ -76,7 +76,7 @@ def set_portal_redirection(
             user_agent=user_agent[:400],
         )
         # After commit only: a rolled-back write must never empty the cache.
-        transaction.on_commit(lambda: state.invalidate(tenant.pk))
+        transaction.on_commit(lambda: state.refresh(tenant.pk))
 
     logger.info(
         "redirection_changed tenant=%s actor=%s source=%s enabled=%s",

@@ -41,12 +41,22 @@ def get_state(tenant_id: int | None) -> RedirectionState:
             return cached
     state = _read_database(tenant_id)
     if lifetime > 0:
-        _cache_call(cache.set, cache_key(tenant_id), state, lifetime, version=CACHE_VERSION)
+        # add, not set: this reader may have read the row just before a writer committed, and
+        # must never overwrite the newer state that writer has put in the meantime.
+        _cache_call(cache.add, cache_key(tenant_id), state, lifetime, version=CACHE_VERSION)
     return state
 
 
-def invalidate(tenant_id: int) -> None:
-    _cache_call(cache.delete, cache_key(tenant_id), version=CACHE_VERSION)
+def refresh(tenant_id: int) -> None:
+    """Put the committed state in the cache; the writer calls it after each commit.
+
+    Writing the new state (rather than deleting the entry) closes the race in which a
+    reader that missed the cache before the commit fills it with the old state after it.
+    """
+    lifetime = settings.REDIRECTION_CACHE_SECONDS
+    if lifetime > 0:
+        fresh = _read_database(tenant_id)
+        _cache_call(cache.set, cache_key(tenant_id), fresh, lifetime, version=CACHE_VERSION)
 
 
 def _read_database(tenant_id: int) -> RedirectionState:

@@ -137,7 +137,7 @@ def test_audit_rows_cannot_be_updated_or_deleted(contoso, contoso_admin):
 
 
 # ------------------------------------------------------------------ cache on commit only
-def test_cache_is_invalidated_on_commit(contoso, contoso_admin, django_capture_on_commit_callbacks):
+def test_cache_is_refreshed_on_commit(contoso, contoso_admin, django_capture_on_commit_callbacks):
     assert state.get_state(contoso.pk) == state.OFF  # warms the cache
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         set_portal_redirection(contoso, True, actor=contoso_admin, source=ChangeSource.WEB)
@@ -148,9 +148,7 @@ def test_cache_is_invalidated_on_commit(contoso, contoso_admin, django_capture_o
     assert state.get_state(contoso.pk).enabled is True
 
 
-def test_no_op_schedules_no_invalidation(
-    contoso, contoso_admin, django_capture_on_commit_callbacks
-):
+def test_no_op_schedules_no_cache_write(contoso, contoso_admin, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
         set_portal_redirection(contoso, False, actor=contoso_admin, source=ChangeSource.WEB)
     assert callbacks == []

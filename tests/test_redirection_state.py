@@ -47,23 +47,23 @@ def test_state_is_immutable(contoso):
 def test_cached_value_lives_for_the_configured_lifetime(contoso, settings, monkeypatch):
     settings.REDIRECTION_CACHE_SECONDS = 7
     calls = []
-    original = state.cache.set
+    original = state.cache.add
 
-    def recording_set(key, value, timeout, **kwargs):
+    def recording_add(key, value, timeout, **kwargs):
         calls.append((key, timeout))
         return original(key, value, timeout, **kwargs)
 
-    monkeypatch.setattr(state.cache, "set", recording_set)
+    monkeypatch.setattr(state.cache, "add", recording_add)
     state.get_state(contoso.pk)
     assert calls == [(state.cache_key(contoso.pk), 7)]
 
 
 def test_a_change_made_elsewhere_is_seen_once_the_entry_expires(contoso, contoso_admin):
     assert state.get_state(contoso.pk) == state.OFF
-    # Another process changed the row: this one keeps its entry until invalidated or expired.
+    # Another process changed the row: this one keeps its entry until refreshed or expired.
     PortalRedirection.objects.create(tenant=contoso, enabled=True)
     assert state.get_state(contoso.pk) == state.OFF
-    state.invalidate(contoso.pk)
+    state.refresh(contoso.pk)
     assert state.get_state(contoso.pk).enabled is True
 
 
@@ -82,15 +82,30 @@ def test_an_unreachable_cache_falls_back_to_the_database(contoso, contoso_admin,
     def broken(*args, **kwargs):
         raise ConnectionError("cache is down")
 
-    for method in ("get", "set", "delete"):
+    for method in ("get", "set", "add", "delete"):
         monkeypatch.setattr(state.cache, method, broken)
     assert state.get_state(contoso.pk).enabled is True
-    state.invalidate(contoso.pk)  # must not raise either
+    state.refresh(contoso.pk)  # must not raise either
 
 
 def test_cache_entries_are_per_tenant(contoso, fabrikam, contoso_admin):
     assert state.get_state(fabrikam.pk) == state.OFF
     set_portal_redirection(contoso, True, actor=contoso_admin, source=ChangeSource.WEB)
-    state.invalidate(contoso.pk)
+    state.refresh(contoso.pk)
     assert state.get_state(contoso.pk).enabled is True
     assert state.get_state(fabrikam.pk) == state.OFF
+
+
+def test_a_reader_that_read_before_a_commit_never_overwrites_the_new_state(
+    contoso, contoso_admin, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The reader misses, reads Off from the database, then the writer commits and puts On
+    in the cache before the reader stores what it read: the reader's old Off must not win."""
+    stale_read = state._read_database(contoso.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        set_portal_redirection(contoso, True, actor=contoso_admin, source=ChangeSource.WEB)
+    monkeypatch.setattr(state, "_read_database", lambda tenant_id: stale_read)
+    monkeypatch.setattr(state.cache, "get", lambda *args, **kwargs: None)  # the reader's miss
+    assert state.get_state(contoso.pk) == state.OFF  # what it read, returned once
+    monkeypatch.undo()
+    assert state.get_state(contoso.pk).enabled is True
