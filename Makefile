@@ -6,7 +6,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 DEV := DJANGO_DEBUG=true
 
-.PHONY: run test serve lint format clean
+.PHONY: run test serve lint format clean screenshots bench load
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ serve: $(VENV)/.runtime
 	$(BIN)/python manage.py migrate --no-input -v 0
 	exec $(BIN)/gunicorn --config config/gunicorn.py config.wsgi
 
+## screenshots: seed a throwaway database, serve it and save PNGs under docs/screenshots/
+screenshots: $(VENV)/.dev
+	$(BIN)/python scripts/screenshots.py
+
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -55,3 +59,11 @@ format: $(VENV)/.dev
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis
+
+## bench: the routing path side by side, propagation, scale (PostgreSQL, Redis, wrk; ~10 min)
+bench: $(VENV)/.dev
+	$(BIN)/python -m bench.run_bench
+
+## load: 60 s of mixed traffic while the switch flips (PostgreSQL, Redis, wrk; ~2 min)
+load: $(VENV)/.dev
+	$(BIN)/python -m bench.run_load

@@ -1,0 +1,179 @@
+"""`make screenshots`: seed a throwaway database, serve it, and save PNGs of the key pages."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+from playwright.sync_api import expect, sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "screenshots"
+PASSWORD = "demo-password-1"  # noqa: S105 (the documented demo password, debug only)
+ADMIN = "admin@contoso.example"
+ANALYST = "analyst@contoso.example"
+VIEWPORT = {"width": 1280, "height": 800}
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--hide-scrollbars",
+]
+
+
+def find_chromium() -> str:
+    for candidate in (
+        os.environ.get("E2E_CHROMIUM"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    sys.exit("screenshots: no Chromium found; install the chromium package or set E2E_CHROMIUM.")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def manage(env: dict, *args: str) -> None:
+    done = subprocess.run(  # noqa: S603 (our own interpreter and arguments)
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        sys.exit(f"screenshots: manage.py {args[0]} failed:\n{done.stdout}{done.stderr}")
+
+
+@contextmanager
+def demo_server():
+    """A debug server on a free port over a fresh SQLite file, removed afterwards."""
+    workdir = Path(tempfile.mkdtemp(prefix="screenshots-"))
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "true",
+        "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
+        "DEFENDER_PORTAL_URL": f"http://security.localhost:{port}",
+        "LEGACY_PORTAL_URL": f"http://portal.atp.localhost:{port}",
+        "DEMO_PASSWORD": PASSWORD,
+        "LOG_LEVEL": "WARNING",
+    }
+    env.pop("REDIS_URL", None)  # a shared cache would mix this throwaway data with a real one
+    manage(env, "migrate", "--no-input", "-v", "0")
+    manage(env, "seed_demo")
+    log = (workdir / "server.log").open("w")
+    server = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_until_healthy(port, server, workdir / "server.log")
+        yield env["DEFENDER_PORTAL_URL"], env["LEGACY_PORTAL_URL"]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def wait_until_healthy(port: int, server: subprocess.Popen, log: Path, seconds: float = 20):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"screenshots: the server stopped before answering:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit("screenshots: the server did not answer /healthz in time.")
+
+
+def sign_in(page, origin: str, email: str, path: str = "/signin") -> None:
+    page.goto(origin + path)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+def shoot(page, name: str) -> None:
+    page.wait_for_load_state("networkidle")
+    path = OUT / f"{name}.png"
+    page.screenshot(path=path)
+    print(f"  {path.relative_to(ROOT)}")
+
+
+def take_all(browser, defender: str, legacy: str) -> None:
+    anonymous = browser.new_context(viewport=VIEWPORT)
+    page = anonymous.new_page()
+    page.goto(defender + "/signin")
+    shoot(page, "defender-signin")
+    page.goto(legacy + "/signin")
+    shoot(page, "legacy-signin")
+    anonymous.close()
+
+    # The analyst signs in to the legacy portal first, so it keeps it once redirection is On.
+    analyst = browser.new_context(viewport=VIEWPORT).new_page()
+    sign_in(analyst, legacy, ANALYST, "/signin?next=/timeline")
+
+    admin = browser.new_context(viewport=VIEWPORT).new_page()
+    sign_in(admin, defender, ADMIN)
+    shoot(admin, "defender-home")
+    admin.goto(defender + "/alerts")
+    shoot(admin, "defender-alerts")
+    admin.goto(defender + "/preferences2/portal_redirection")
+    switch = admin.get_by_role("switch", name="Automatic redirection")
+    expect(switch).not_to_be_checked()
+    shoot(admin, "portal-redirection-off")
+    switch.click()
+    dialog = admin.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    shoot(admin, "portal-redirection-confirm")
+    dialog.get_by_role("button", name="Enable").click()
+    expect(switch).to_be_checked()
+    # The page swaps in its fresh details after the change; wait for them, not for a load.
+    expect(admin.get_by_role("region", name="Last change")).to_contain_text("Turned On")
+    shoot(admin, "portal-redirection-on")
+
+    analyst.goto(legacy + "/timeline")
+    shoot(analyst, "legacy-timeline-banner")
+    latest = analyst.get_by_role("main").get_by_role("listitem").first
+    with analyst.expect_navigation():
+        latest.get_by_role("heading").get_by_role("link").click()
+    shoot(analyst, "legacy-alert")
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with demo_server() as (defender, legacy), sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)
+        try:
+            print(f"Saving screenshots under {OUT.relative_to(ROOT)}/:")
+            take_all(browser, defender, legacy)
+        finally:
+            browser.close()
+
+
+if __name__ == "__main__":
+    main()
