@@ -1,10 +1,30 @@
-"""The sign-in form shared by both portals."""
+"""The sign-in form shared by both portals, and how a typed email is read for throttling."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+
+EMAIL_FIELD = "username"  # the field's name: Django's authenticate() expects `username`
+
+
+def normalized_email(value: str) -> str:
+    return value.strip().lower()
+
+
+def attempted_email(request: HttpRequest, credentials: Mapping | None = None) -> str | None:
+    """The email a sign-in attempt was for, as the form reads it (AXES_USERNAME_CALLABLE).
+
+    Counting failures under the same spelling the form signs in with means that
+    `Analyst@Contoso.example` and `analyst@contoso.example` share one failure count.
+    """
+    source = credentials or getattr(request, "POST", None) or {}
+    value = source.get(EMAIL_FIELD)
+    return normalized_email(value) if isinstance(value, str) else None
 
 
 class SignInForm(AuthenticationForm):
@@ -25,4 +45,4 @@ class SignInForm(AuthenticationForm):
     }
 
     def clean_username(self) -> str:
-        return self.cleaned_data["username"].strip().lower()
+        return normalized_email(self.cleaned_data["username"])

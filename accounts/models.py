@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -114,9 +116,19 @@ class Portal(models.TextChoices):
     LEGACY = LEGACY, _("Legacy portal")
 
 
+def sign_in_lifetime() -> timedelta:
+    """How long a sign-in lasts: the session's expiry is pinned to sign-in + this at sign-in."""
+    return timedelta(seconds=settings.SESSION_COOKIE_AGE)
+
+
 class SignInSessionQuerySet(models.QuerySet):
     def active(self) -> SignInSessionQuerySet:
-        return self.filter(ended_at__isnull=True)
+        # A Django session expires SESSION_COOKIE_AGE after its last save, and the sign-in
+        # view pins that expiry to the moment of sign-in, so a row older than the lifetime
+        # names a session that has expired even if `clearsessions` has not yet run to end it.
+        return self.filter(
+            ended_at__isnull=True, signed_in_at__gt=timezone.now() - sign_in_lifetime()
+        )
 
 
 class SignInSessionManager(models.Manager.from_queryset(SignInSessionQuerySet)):
@@ -174,6 +186,14 @@ class SignInSession(models.Model):
                 fields=["tenant", "portal", "signed_in_at"], name="signin_tenant_portal_time"
             ),
             models.Index(fields=["-signed_in_at"], name="signin_recent"),
+            # The support console's session list: newest first, by portal, by tenant, open only.
+            models.Index(fields=["portal", "-signed_in_at"], name="signin_portal_recent"),
+            models.Index(fields=["tenant", "-signed_in_at"], name="signin_tenant_recent"),
+            models.Index(
+                fields=["-signed_in_at"],
+                name="signin_open_recent",
+                condition=models.Q(ended_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -182,8 +202,18 @@ class SignInSession(models.Model):
         )
 
     @property
+    def expires_at(self) -> datetime:
+        return self.signed_in_at + sign_in_lifetime()
+
+    @property
+    def has_expired(self) -> bool:
+        """Not ended by anyone, but past its lifetime: `clearsessions` will record it as expired."""
+        return self.ended_at is None and self.expires_at <= timezone.now()
+
+    @property
     def is_active(self) -> bool:
-        return self.ended_at is None
+        # Agrees with SignInSessionQuerySet.active().
+        return self.ended_at is None and not self.has_expired
 
     def end(self, reason: str) -> None:
         if self.ended_at is None:

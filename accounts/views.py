@@ -1,10 +1,49 @@
-"""Sign-in and sign-out pages, one implementation for both portals."""
+"""Sign-in and sign-out pages, one implementation for both portals, and the lockout page."""
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Mapping
+from http import HTTPStatus
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.forms import SignInForm
+from accounts.models import sign_in_lifetime
+from accounts.signin import signed_in_at
+
+# Unicode categories that have no business in a path: controls, invisible format characters,
+# and line or paragraph separators, which browsers strip or treat as breaks.
+_FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def local_redirect_target(url: str | None) -> str | None:
+    """`url` if it is a path on this very site, else None.
+
+    Stricter than Django's own check: it also refuses absolute URLs to this host, leading or
+    trailing whitespace, control and invisible characters, and anything a browser could read
+    as another host (`//host`, `/\\host`). Every page that redirects to a target taken from
+    the request (sign-in `next`, and later ones) passes it through here.
+    """
+    if not url or url != url.strip() or not url.startswith("/") or url.startswith(("//", "/\\")):
+        return None
+    if any(unicodedata.category(char) in _FORBIDDEN_CATEGORIES for char in url):
+        return None
+    if not url_has_allowed_host_and_scheme(url, allowed_hosts=set()):
+        return None
+    # Every page path of ours is plain ASCII (a query may carry any text): refusing the rest
+    # refuses look-alike slashes and dots (/\u2215\u2215host). Encoded slashes (/%2F%2Fhost)
+    # reach the server as //host; no page of ours needs them either.
+    path = urlsplit(url).path
+    if not path.isascii() or unquote(path).startswith(("//", "/\\")):
+        return None
+    return url
 
 
 class SignInView(auth_views.LoginView):
@@ -12,6 +51,41 @@ class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
+    def get_redirect_url(self) -> str:
+        return local_redirect_target(super().get_redirect_url()) or ""
+
+    def form_valid(self, form: SignInForm) -> HttpResponse:
+        response = super().form_valid(form)
+        session = self.request.session
+        started = signed_in_at(session)
+        if started is not None:
+            # A sign-in lasts a fixed time from the moment it happened; without this, every
+            # later save of the session would push its end further away, and the sign-in
+            # history (SignInSession.is_active) could no longer tell when it ends.
+            session.set_expiry(started + sign_in_lifetime())
+        return response
+
 
 class SignOutView(auth_views.LogoutView):
     """POST only (Django refuses GET sign-out), back to this portal's sign-in page."""
+
+
+def sign_in_locked_out(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: Mapping | None = None,
+) -> HttpResponse:
+    """The page shown instead of the sign-in form while sign-in is paused (AXES_LOCKOUT_CALLABLE).
+
+    It says neither whether the email exists nor whether the last password was right.
+    """
+    cool_off = settings.AXES_COOLOFF_TIME
+    response = render(
+        request,
+        "lockout.html",
+        {"cool_off_minutes": int(cool_off.total_seconds() // 60)},
+        status=HTTPStatus.TOO_MANY_REQUESTS,
+    )
+    response["Retry-After"] = str(int(cool_off.total_seconds()))
+    add_never_cache_headers(response)
+    return response

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config.portals import portal_hosts, portal_origin
@@ -49,22 +51,29 @@ DJANGO_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
-    "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
 ]
-THIRD_PARTY_APPS: list[str] = []
+THIRD_PARTY_APPS = [
+    "axes",
+    "csp",
+]
 LOCAL_APPS = [
     "config.apps.ProjectConfig",
     "accounts",
     "settings_ui",
     "portal",
 ]
-INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
+# Sessions come after accounts so that manage.py runs accounts' clearsessions: Django's own,
+# plus recording the sign-ins of the sessions it cleared as expired.
+INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS + ["django.contrib.sessions"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.middleware.PortalCSPMiddleware",
+    # Outside every layer that may query the database (sessions, accounts, views).
+    "config.middleware.DatabaseUnavailableMiddleware",
     "config.hosts.PortalHostMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -75,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.LegacyRedirectionMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Last, so that it sees the sign-in view's answer and can swap it for the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls_service"
@@ -92,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.portal",
+                "portal.context_processors.legacy_banner",
             ],
         },
     },
@@ -118,7 +130,8 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Django's cached_db, made to keep working from the database while Redis is down.
+    SESSION_ENGINE = "config.sessions"
 else:
     CACHES = {
         "default": {
@@ -130,6 +143,11 @@ else:
 
 # ------------------------------------------------------------------ accounts and sessions
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a paused sign-in before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:signin"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "accounts:signin"
@@ -152,6 +170,26 @@ CSRF_COOKIE_SECURE = not DEBUG
 
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-password-1" if DEBUG else "")
 
+# ------------------------------------------------------------------ sign-in throttling (axes)
+# Failures are counted per account (from any address: stops slow guessing of one password
+# from many machines) and per address (for any account: stops one password sprayed over many
+# accounts). Either count reaching the limit pauses sign-in for the cool-off. The price, an
+# account or a shared address that someone else can pause, is bounded by the cool-off, and
+# support sees and can clear every pause in the support console.
+AXES_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("SIGN_IN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.forms.attempted_email"
+AXES_LOCKOUT_CALLABLE = "accounts.views.sign_in_locked_out"
+AXES_RESET_ON_SUCCESS = True
+# Successful sign-ins are already recorded, one SignInSession row each; axes keeps failures only.
+AXES_DISABLE_ACCESS_LOG = True
+# Attempts while paused do not extend the pause, so "try again in 15 minutes" stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The address is REMOTE_ADDR, as for the sign-in history: a forwarded header is the client's word.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+
 # ------------------------------------------------------------------ portal redirection
 REDIRECTION_PROPAGATION_SECONDS = env.int("REDIRECTION_PROPAGATION_SECONDS", default=0)
 REDIRECTION_CACHE_SECONDS = env.int("REDIRECTION_CACHE_SECONDS", default=5)
@@ -160,8 +198,36 @@ REDIRECTION_CACHE_SECONDS = env.int("REDIRECTION_CACHE_SECONDS", default=5)
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# No inline script or style anywhere: pages load their CSS and JS from /static/ only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        # On the legacy portal config.middleware.PortalCSPMiddleware adds the Defender portal.
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
 if not DEBUG:
+    # TLS ends at the proxy, which must set X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Browsers apply HSTS only to answers given over https; a plain-http server is unaffected.
+    SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=365 * 24 * 60 * 60)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
+    # Redirect http to https when the portals are published over https. `make serve` publishes
+    # them at http://*.localhost, where a redirect to https would lead nowhere.
+    SECURE_SSL_REDIRECT = env.bool(
+        "DJANGO_SECURE_SSL_REDIRECT",
+        default=all(url.startswith("https://") for url in (DEFENDER_PORTAL_URL, LEGACY_PORTAL_URL)),
+    )
+    # Load balancers probe over plain http inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # ------------------------------------------------------------------ static files
 STATIC_URL = "/static/"
@@ -195,5 +261,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.server": {"level": "WARNING"},
+        # Failures and pauses are warnings; its per-sign-in housekeeping lines are noise.
+        "axes": {"level": "WARNING"},
     },
 }

@@ -26,8 +26,8 @@ def _database_ok() -> bool:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         return True
-    except Exception:
-        logger.exception("health check: database unreachable")
+    except Exception as error:  # any failure means the probe must answer "unreachable"
+        logger.warning("health check: database unreachable: %s", error)
         return False
 
 
@@ -35,8 +35,8 @@ def _cache_ok() -> bool:
     try:
         cache.set(HEALTH_KEY, "ok", 10)
         return cache.get(HEALTH_KEY) == "ok"
-    except Exception:
-        logger.exception("health check: cache unreachable")
+    except Exception as error:
+        logger.warning("health check: cache unreachable: %s", error)
         return False
 
 

@@ -1,0 +1,74 @@
+"""`clearsessions`: Django's, then the sign-in history of the sessions that are gone, as expired."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib.sessions.management.commands import clearsessions
+from django.core.management.base import CommandError, CommandParser
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from accounts.models import SignInSession, sign_in_lifetime
+
+DEFAULT_BATCH_SIZE = 1000
+
+
+class Command(clearsessions.Command):
+    help = (
+        "Delete expired sessions, then record every sign-in whose session is gone or expired "
+        "as ended (Expired). Safe to run while the portals serve; run it from cron."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=DEFAULT_BATCH_SIZE,
+            help="Sign-in rows examined per statement (default %(default)s).",
+        )
+
+    def handle(self, *args, batch_size: int = DEFAULT_BATCH_SIZE, **options) -> None:
+        if batch_size < 1:
+            raise CommandError("--batch-size must be a positive number.")
+        super().handle(*args, **options)
+        ended = end_expired_sign_ins(batch_size=batch_size)
+        self.stdout.write(f"Sign-in sessions recorded as expired: {ended}")
+
+
+def end_expired_sign_ins(*, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
+    """Record unended sign-ins whose server-side session is gone or past its lifetime.
+
+    Walks the unended rows in primary-key windows of `batch_size`, one UPDATE per window, so
+    no statement holds many rows and a sign-out made meanwhile is never overwritten (only
+    rows still unended are touched).
+    """
+    now = timezone.now()
+    unended = SignInSession.objects.filter(ended_at__isnull=True).order_by("pk")
+    gone = Q(signed_in_at__lte=now - sign_in_lifetime())
+    session_model = _session_model()
+    if session_model is not None:
+        live = session_model.objects.filter(
+            session_key=OuterRef("session_key"), expire_date__gt=now
+        )
+        gone |= ~Exists(live)
+    ended = 0
+    start = 0
+    while True:
+        following = list(
+            unended.filter(pk__gte=start).values_list("pk", flat=True)[batch_size : batch_size + 1]
+        )
+        window = Q(pk__gte=start, pk__lt=following[0]) if following else Q(pk__gte=start)
+        ended += unended.filter(gone, window).update(
+            ended_at=now, end_reason=SignInSession.EndReason.EXPIRED
+        )
+        if not following:
+            return ended
+        start = following[0]
+
+
+def _session_model():
+    """The table the session engine keeps sessions in, or None (cache or cookie sessions)."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    return store.get_model_class() if hasattr(store, "get_model_class") else None

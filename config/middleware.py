@@ -1,0 +1,75 @@
+"""Each portal's Content Security Policy, and a 503 page while the database is unreachable."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from http import HTTPStatus
+
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
+from django.core.signals import got_request_exception
+from django.db.utils import InterfaceError, OperationalError
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.utils.cache import add_never_cache_headers
+
+from config.portals import LEGACY
+
+logger = logging.getLogger("config.database")
+
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 30
+_FLAG = "database_unavailable"
+
+
+class PortalCSPMiddleware(CSPMiddleware):
+    """CONTENT_SECURITY_POLICY, plus, on the legacy portal, the Defender portal for forms.
+
+    Browsers apply form-action to every redirect that follows a form: a routed account's
+    sign-in on the legacy portal ends on the Defender portal. The origin is read per request,
+    like every other use of DEFENDER_PORTAL_URL.
+    """
+
+    def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        if not report_only and getattr(request, "portal", None) == LEGACY:
+            update = dict(parts.update or {})
+            update["form-action"] = [*update.get("form-action", ()), settings.DEFENDER_PORTAL_URL]
+            parts.update = update
+        return parts
+
+
+@receiver(got_request_exception, dispatch_uid="config.flag_database_unavailable")
+def flag_database_unavailable(sender, request: HttpRequest | None = None, **kwargs) -> None:
+    # Django turns an exception into a 500 at the layer where it is raised (a view, or a
+    # middleware loading the session), so the outer middleware only sees the 500; this
+    # receiver, which runs while the exception is being handled, tells it why.
+    if request is not None and isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        setattr(request, _FLAG, True)
+
+
+class DatabaseUnavailableMiddleware:
+    """Answers 503 with Retry-After when a request failed because the database is unreachable.
+
+    The page is rendered without a request context: a context processor could touch the
+    database again. Load balancers see the same state at /healthz.
+    """
+
+    retry_after_seconds = RETRY_AFTER_SECONDS
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not getattr(request, _FLAG, False):
+            return response
+        logger.warning("database unreachable: answered %s with 503", request.path)
+        unavailable = HttpResponse(
+            render_to_string("503.html"), status=HTTPStatus.SERVICE_UNAVAILABLE
+        )
+        unavailable["Retry-After"] = str(self.retry_after_seconds)
+        add_never_cache_headers(unavailable)
+        return unavailable

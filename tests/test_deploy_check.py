@@ -1,0 +1,115 @@
+"""`manage.py check --deploy` under production settings, and what those settings turn on."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings",
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECRET_KEY": "k3Q!vR8#zL1@pX6$wN4%tH9^bM2&cJ7*fD5(gS0)yA-uE=iO+lK_qW~rT|eY",
+    "DEFENDER_PORTAL_URL": "https://security.contoso-defender.example",
+    "LEGACY_PORTAL_URL": "https://portal.atp.contoso-defender.example",
+}
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """Run manage.py in a fresh interpreter, so the settings module is imported anew."""
+    environment = {**os.environ, **PRODUCTION_ENV, **env}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def production_settings(*names: str, **env: str) -> dict:
+    """The named settings as the production settings module computes them."""
+    code = (
+        "import json; from django.conf import settings; "
+        f"print(json.dumps({{n: getattr(settings, n, None) for n in {list(names)!r}}}))"
+    )
+    result = run_manage("shell", "--no-imports", "-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_check_deploy_prints_no_warning_under_production_settings():
+    result = run_manage("check", "--deploy")
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "System check identified no issues (0 silenced)." in output
+    assert "WARNINGS" not in output
+
+
+def test_check_deploy_fails_without_a_secret_key():
+    result = run_manage("check", "--deploy", DJANGO_SECRET_KEY="")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_https_portals_redirect_plain_http_except_the_health_check():
+    values = production_settings("SECURE_SSL_REDIRECT", "SECURE_REDIRECT_EXEMPT")
+    assert values["SECURE_SSL_REDIRECT"] is True
+    assert values["SECURE_REDIRECT_EXEMPT"] == ["^healthz$"]
+
+
+def test_portals_published_over_http_are_not_redirected_and_the_check_says_so():
+    """What `make serve` runs: http://*.localhost portals, where https would lead nowhere."""
+    local = {
+        "DEFENDER_PORTAL_URL": "http://security.localhost:8000",
+        "LEGACY_PORTAL_URL": "http://portal.atp.localhost:8000",
+    }
+    assert production_settings("SECURE_SSL_REDIRECT", **local)["SECURE_SSL_REDIRECT"] is False
+    result = run_manage("check", "--deploy", "--fail-level", "ERROR", **local)
+    assert result.returncode == 0
+    assert "security.W008" in result.stdout + result.stderr
+
+
+def test_the_ssl_redirect_can_be_turned_off_by_its_variable():
+    values = production_settings("SECURE_SSL_REDIRECT", DJANGO_SECURE_SSL_REDIRECT="false")
+    assert values["SECURE_SSL_REDIRECT"] is False
+
+
+def test_production_cookies_and_transport_security():
+    values = production_settings(
+        "SESSION_COOKIE_SECURE",
+        "SESSION_COOKIE_HTTPONLY",
+        "SESSION_COOKIE_SAMESITE",
+        "CSRF_COOKIE_SECURE",
+        "CSRF_COOKIE_SAMESITE",
+        "SECURE_HSTS_SECONDS",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+        "SECURE_PROXY_SSL_HEADER",
+    )
+    assert values == {
+        "SESSION_COOKIE_SECURE": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "CSRF_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SAMESITE": "Lax",
+        "SECURE_HSTS_SECONDS": 365 * 24 * 60 * 60,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+        "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"],
+    }
+
+
+@pytest.mark.parametrize(
+    "redis_url, engine",
+    [("", "django.contrib.sessions.backends.db"), ("redis://127.0.0.1:6390/0", "config.sessions")],
+    ids=["embedded", "redis"],
+)
+def test_the_session_engine_follows_redis(redis_url, engine):
+    assert production_settings("SESSION_ENGINE", REDIS_URL=redis_url)["SESSION_ENGINE"] == engine

@@ -1,0 +1,191 @@
+"""Open redirects: every place that redirects to a target taken from the request stays home.
+
+Each such place is one `RedirectSurface`: how to hand it an untrusted target, and which
+origin its answer may point at. A new endpoint that redirects (banner links, feedback `from`,
+the hand-off) is one more entry in SURFACES; every bypass below is then tried against it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import unquote_to_bytes, urlsplit
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from settings_ui.models import ChangeSource
+from settings_ui.services import set_portal_redirection
+from tests.conftest import DEFENDER_HOST, LEGACY_HOST, sign_in
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+BYPASSES = [
+    "//evil.example",
+    "//evil.example/alerts",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "\\/evil.example",
+    "/\\/evil.example",
+    "https:evil.example",
+    "http:///evil.example",
+    "https:///evil.example",
+    "https://evil.example",
+    "HTTPS://EVIL.EXAMPLE/",
+    "/%2F%2Fevil.example",
+    "/%2f/evil.example",
+    "%2F%2Fevil.example",
+    "/%5Cevil.example",
+    "\x01//evil.example",
+    "\x00/alerts",
+    "\n//evil.example",
+    " //evil.example",
+    "\t//evil.example",
+    "/\n/evil.example",
+    "/\t/evil.example",
+    "/alerts\r\nSet-Cookie: planted=1",
+    "javascript:alert(1)",
+    "java\tscript:alert(1)",
+    "java\nscript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    " javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "https://security.localhost@evil.example",
+    "//security.localhost@evil.example",
+    "https://evil.example#@security.localhost",
+    "https://evil.example\\@security.localhost",
+    "/\u2215\u2215evil.example",
+    "\u2215\u2215evil.example",
+    "//evil\u3002example",
+    "/\uff0f\uff0fevil.example",
+    "\uff0f\uff0fevil.example",
+    "/\u2028/evil.example",
+    "/\u200b/evil.example",
+    "http://security.localhost/alerts",
+    "http://portal.atp.localhost/timeline",
+    "/" + "a" * 5000,
+    "//" + "a" * 5000 + ".example",
+]
+
+
+def is_local_path(location: str) -> bool:
+    """A target a browser can only read as a path on the site that answered."""
+    return (
+        location.startswith("/")
+        and not location.startswith(("//", "/\\"))
+        and location.isascii()
+        and location.isprintable()
+        and " " not in location
+    )
+
+
+@dataclass(frozen=True)
+class Context:
+    tenant: object
+    user: object
+
+
+@dataclass(frozen=True)
+class RedirectSurface:
+    name: str
+    send: Callable[[Context, str], object]  # hands the target over; returns the response
+    origin: str  # "" when the answer must be a path on the same site
+    default: str  # where it goes when it refuses a target ("" if it keeps it, made harmless)
+
+
+def _sign_in_with_next(host: str):
+    def send(context: Context, target: str):
+        return sign_in(Client(HTTP_HOST=host), context.user, next_path=target)
+
+    return send
+
+
+def _routed_client(context: Context) -> Client:
+    set_portal_redirection(context.tenant, True, source=ChangeSource.CLI)
+    client = Client(HTTP_HOST=LEGACY_HOST)
+    sign_in(client, context.user)
+    return client
+
+
+def _legacy_path(context: Context, target: str):
+    # As a server hands it over: percent-decoded, as bytes read in ISO-8859-1.
+    path = unquote_to_bytes(target).decode("iso-8859-1")
+    return _routed_client(context).get("/", PATH_INFO=path if path.startswith("/") else "/" + path)
+
+
+def _legacy_query(name: str, path: str):
+    def send(context: Context, target: str):
+        return _routed_client(context).get(path, {name: target})
+
+    return send
+
+
+SURFACES = [
+    RedirectSurface("sign-in next, Defender portal", _sign_in_with_next(DEFENDER_HOST), "", "/"),
+    RedirectSurface("sign-in next, legacy portal", _sign_in_with_next(LEGACY_HOST), "", "/"),
+    RedirectSurface("legacy route map, path", _legacy_path, "DEFENDER", "/"),
+    RedirectSurface("legacy route map, search", _legacy_query("q", "/search"), "DEFENDER", ""),
+    RedirectSurface(
+        "legacy route map, timeline filter", _legacy_query("status", "/timeline"), "DEFENDER", ""
+    ),
+]
+
+
+@pytest.fixture
+def context(contoso) -> Context:
+    return Context(tenant=contoso, user=UserFactory(tenant=contoso))
+
+
+def assert_stays_home(surface: RedirectSurface, response) -> None:
+    location = response["Location"]
+    if surface.origin:
+        origin = settings.DEFENDER_PORTAL_URL
+        assert location.startswith(origin + "/"), location
+        location = location.removeprefix(origin)
+    assert is_local_path(location), location
+    assert urlsplit(location).netloc == ""
+
+
+@pytest.mark.parametrize("target", BYPASSES, ids=lambda t: ascii(t)[:40])
+@pytest.mark.parametrize("surface", SURFACES, ids=lambda s: s.name)
+def test_no_bypass_leaves_the_portal(context, surface, target):
+    assert_stays_home(surface, surface.send(context, target))
+
+
+@pytest.mark.parametrize("target", BYPASSES, ids=lambda t: ascii(t)[:40])
+@pytest.mark.parametrize("surface", [s for s in SURFACES if s.default], ids=lambda s: s.name)
+def test_a_refused_target_falls_back_to_the_default(context, surface, target):
+    origin = settings.DEFENDER_PORTAL_URL if surface.origin else ""
+    assert surface.send(context, target)["Location"] == origin + surface.default
+
+
+@pytest.mark.parametrize("surface", SURFACES[:2], ids=lambda s: s.name)
+@pytest.mark.parametrize("target", ["/alerts", "/alerts/42?status=new", "/search?q=a%20b"])
+def test_local_targets_are_still_honoured(context, surface, target):
+    assert surface.send(context, target)["Location"] == target
+
+
+# Targets built to look dangerous: a risky start followed by anything at all.
+RISKY_STARTS = ["/", "//", "/\\", "\\", "http:", "https:", "javascript:", "\x00", " ", "\u2215"]
+targets = st.one_of(
+    st.text(max_size=60),
+    st.builds(
+        lambda start, rest: start + rest, st.sampled_from(RISKY_STARTS), st.text(max_size=40)
+    ),
+    st.sampled_from(BYPASSES),
+)
+
+
+@hypothesis_settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(target=targets)
+def test_after_sign_in_the_browser_goes_to_a_local_path_whatever_next_says(context, target):
+    for surface in SURFACES[:2]:
+        location = surface.send(context, target)["Location"]
+        assert is_local_path(location), (target, location)

@@ -1,0 +1,120 @@
+"""Security headers on every page of both portals, and templates that a strict CSP allows."""
+
+from __future__ import annotations
+
+import re
+from http import HTTPStatus
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.conftest import sign_in
+
+pytestmark = pytest.mark.django_db
+
+TEMPLATES = Path(settings.BASE_DIR) / "templates"
+
+EXPECTED_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "connect-src": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+    "base-uri": ["'none'"],
+    "object-src": ["'none'"],
+}
+
+
+def policy_of(response) -> dict[str, list[str]]:
+    directives = (part.split() for part in response["Content-Security-Policy"].split(";"))
+    return {words[0]: words[1:] for words in directives if words}
+
+
+def expected_policy(portal: str) -> dict[str, list[str]]:
+    if portal == "legacy":
+        # A routed sign-in on the legacy portal is a form whose redirects end on the Defender
+        # portal, and browsers hold those redirects to form-action too.
+        return {**EXPECTED_POLICY, "form-action": ["'self'", settings.DEFENDER_PORTAL_URL]}
+    return EXPECTED_POLICY
+
+
+def assert_security_headers(response, portal: str) -> None:
+    assert policy_of(response) == expected_policy(portal)
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("portal", ["defender", "legacy"])
+def test_the_sign_in_page_carries_the_headers(portal, defender_client, legacy_client):
+    client = {"defender": defender_client, "legacy": legacy_client}[portal]
+    response = client.get("/signin")
+    assert response.status_code == HTTPStatus.OK
+    assert_security_headers(response, portal)
+
+
+@pytest.mark.parametrize(
+    "portal, path",
+    [("defender", "/"), ("defender", "/alerts"), ("legacy", "/timeline"), ("legacy", "/health")],
+)
+def test_signed_in_pages_carry_the_headers(
+    portal, path, defender_client, legacy_client, contoso_analyst
+):
+    client = {"defender": defender_client, "legacy": legacy_client}[portal]
+    sign_in(client, contoso_analyst)
+    response = client.get(path)
+    assert response.status_code == HTTPStatus.OK
+    assert_security_headers(response, portal)
+
+
+def test_redirects_and_the_health_check_carry_the_headers(legacy_client, defender_client):
+    assert_security_headers(legacy_client.get("/timeline"), "legacy")  # to the sign-in page
+    assert_security_headers(defender_client.get("/healthz"), "defender")
+
+
+def test_the_legacy_portal_lets_forms_end_on_the_configured_defender_portal(
+    settings, legacy_client, defender_client
+):
+    settings.DEFENDER_PORTAL_URL = "https://security.contoso-defender.example"
+    legacy = policy_of(legacy_client.get("/signin"))["form-action"]
+    assert legacy == ["'self'", "https://security.contoso-defender.example"]
+    assert policy_of(defender_client.get("/signin"))["form-action"] == ["'self'"]
+
+
+def test_the_lockout_page_carries_the_headers(settings, legacy_client, contoso_analyst):
+    settings.AXES_FAILURE_LIMIT = 1
+    response = legacy_client.post(
+        "/signin", {"username": contoso_analyst.email, "password": "not-the-password"}
+    )
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert_security_headers(response, "legacy")
+
+
+def test_the_policy_allows_no_inline_script_or_style(defender_client):
+    policy = policy_of(defender_client.get("/signin"))
+    for directive in ("script-src", "style-src", "default-src"):
+        assert "'unsafe-inline'" not in policy[directive]
+        assert "'unsafe-eval'" not in policy[directive]
+
+
+# Markup that the policy above would block in a browser: inline script, style blocks and
+# attributes, and event-handler attributes.
+INLINE_CODE = {
+    "an inline <script> (no src)": re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE),
+    "a <style> block": re.compile(r"<style\b", re.IGNORECASE),
+    "a style attribute": re.compile(r"\sstyle\s*=", re.IGNORECASE),
+    "an event-handler attribute": re.compile(r"\son[a-z]+\s*=", re.IGNORECASE),
+    "a javascript: URL": re.compile(r"javascript:", re.IGNORECASE),
+}
+
+
+@pytest.mark.parametrize(
+    "template", sorted(TEMPLATES.rglob("*.html")), ids=lambda p: str(p.relative_to(TEMPLATES))
+)
+def test_templates_hold_no_inline_code(template):
+    text = template.read_text()
+    found = [what for what, pattern in INLINE_CODE.items() if pattern.search(text)]
+    assert not found, f"{template.name} has {', '.join(found)}; use static/js or static/css"

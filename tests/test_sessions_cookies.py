@@ -1,0 +1,158 @@
+"""Session cookies, the fixed lifetime of a sign-in, and `clearsessions` ending its history."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from http import HTTPStatus
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.core.management import call_command, get_commands
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from accounts.management.commands.clearsessions import end_expired_sign_ins
+from accounts.models import SignInSession
+from accounts.signin import signed_in_at
+from tests.conftest import sign_in
+from tests.factories import SignInSessionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+# ------------------------------------------------------------------ cookies
+def test_the_session_cookie_is_http_only_and_same_site_lax(legacy_client, contoso_analyst):
+    legacy_client.get("/signin")
+    response = sign_in(legacy_client, contoso_analyst)
+    session_cookie = response.cookies["sessionid"]
+    assert session_cookie["httponly"] is True
+    assert session_cookie["samesite"] == "Lax"
+    assert session_cookie["domain"] == "", "host-only: each portal keeps its own session"
+    assert legacy_client.cookies["csrftoken"]["samesite"] == "Lax"
+
+
+def test_secure_cookies_are_marked_secure(settings, defender_client, contoso_analyst):
+    """Outside debug both cookies are Secure (the values are checked in test_deploy_check)."""
+    settings.SESSION_COOKIE_SECURE = True
+    settings.CSRF_COOKIE_SECURE = True
+    defender_client.get("/signin")
+    response = sign_in(defender_client, contoso_analyst)
+    assert response.cookies["sessionid"]["secure"] is True
+    assert defender_client.cookies["csrftoken"]["secure"] is True
+
+
+# ------------------------------------------------------------------ the lifetime of a sign-in
+def test_a_sign_in_lasts_the_session_age_from_the_moment_of_sign_in(
+    settings, legacy_client, contoso_analyst
+):
+    sign_in(legacy_client, contoso_analyst)
+    session = legacy_client.session
+    expected_end = signed_in_at(session) + timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    row = Session.objects.get(session_key=session.session_key)
+    assert abs((row.expire_date - expected_end).total_seconds()) < 1
+
+
+def test_a_later_save_of_the_session_does_not_extend_the_sign_in(legacy_client, contoso_analyst):
+    sign_in(legacy_client, contoso_analyst)
+    key = legacy_client.session.session_key
+    first_end = Session.objects.get(session_key=key).expire_date
+    session = legacy_client.session
+    session["seen_banner"] = True
+    session.save()
+    assert Session.objects.get(session_key=key).expire_date == first_end
+
+
+@pytest.mark.parametrize(
+    "age, active",
+    [
+        (timedelta(minutes=1), True),
+        (timedelta(hours=7, minutes=59), True),
+        (timedelta(hours=8, seconds=1), False),
+        (timedelta(days=3), False),
+    ],
+)
+def test_a_sign_in_older_than_its_lifetime_is_not_active(settings, contoso_analyst, age, active):
+    settings.SESSION_COOKIE_AGE = 8 * 60 * 60
+    row = SignInSessionFactory(user=contoso_analyst, signed_in_at=timezone.now() - age)
+    assert row.is_active is active
+    assert SignInSession.objects.active().filter(pk=row.pk).exists() is active
+    assert row.has_expired is not active
+
+
+def test_an_ended_sign_in_is_not_active_and_not_expired(contoso_analyst):
+    row = SignInSessionFactory(user=contoso_analyst)
+    row.end(SignInSession.EndReason.SIGNED_OUT)
+    assert not row.is_active
+    assert not row.has_expired
+    assert not SignInSession.objects.active().exists()
+
+
+# ------------------------------------------------------------------ clearsessions
+def test_manage_py_runs_the_accounts_clearsessions():
+    assert get_commands()["clearsessions"] == "accounts"
+
+
+def test_clearsessions_deletes_expired_sessions_and_ends_their_sign_ins(
+    legacy_client, defender_client, contoso_analyst, contoso_admin, capsys
+):
+    sign_in(legacy_client, contoso_analyst)
+    sign_in(defender_client, contoso_admin)
+    session = legacy_client.session
+    expired_key = session.session_key
+    session.set_expiry(timezone.now() - timedelta(seconds=1))  # its end has come
+    session.save()
+
+    call_command("clearsessions")
+
+    assert not Session.objects.filter(session_key=expired_key).exists()
+    expired = SignInSession.objects.get(session_key=expired_key)
+    assert (expired.is_active, expired.end_reason) == (False, SignInSession.EndReason.EXPIRED)
+    assert SignInSession.objects.get(user=contoso_admin).is_active
+    assert "Sign-in sessions recorded as expired: 1" in capsys.readouterr().out
+    # The browser's cookie now names nothing: it is asked to sign in again.
+    assert legacy_client.get("/timeline").status_code == HTTPStatus.FOUND
+
+
+def test_clearsessions_ends_sign_ins_whose_session_is_gone(contoso_analyst):
+    gone = SignInSessionFactory(user=contoso_analyst, session_key="never-stored")
+    call_command("clearsessions")
+    gone.refresh_from_db()
+    assert gone.end_reason == SignInSession.EndReason.EXPIRED
+    assert gone.ended_at is not None
+
+
+def test_clearsessions_keeps_the_reason_of_sign_ins_already_ended(legacy_client, contoso_analyst):
+    sign_in(legacy_client, contoso_analyst)
+    legacy_client.post("/signout")
+    row = SignInSession.objects.get()
+    ended_at = row.ended_at
+    call_command("clearsessions")
+    row.refresh_from_db()
+    assert (row.end_reason, row.ended_at) == (SignInSession.EndReason.SIGNED_OUT, ended_at)
+
+
+def test_clearsessions_ends_a_sign_in_past_its_lifetime_even_if_its_session_lingers(
+    settings, legacy_client, contoso_analyst
+):
+    sign_in(legacy_client, contoso_analyst)
+    row = SignInSession.objects.get()
+    SignInSession.objects.filter(pk=row.pk).update(
+        signed_in_at=timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE + 1)
+    )
+    call_command("clearsessions")
+    row.refresh_from_db()
+    assert row.end_reason == SignInSession.EndReason.EXPIRED
+
+
+def test_clearsessions_walks_the_rows_in_batches(contoso_analyst, django_assert_num_queries):
+    SignInSessionFactory.create_batch(5, user=contoso_analyst)  # no stored session: all gone
+    # Windows of 2, 2 and 1 rows: each costs one query to find its end and one UPDATE.
+    with django_assert_num_queries(3 * 2):
+        ended = end_expired_sign_ins(batch_size=2)
+    assert ended == 5
+    assert not SignInSession.objects.filter(ended_at__isnull=True).exists()
+
+
+def test_clearsessions_refuses_a_batch_size_below_one():
+    with pytest.raises(CommandError, match="--batch-size must be a positive number"):
+        call_command("clearsessions", "--batch-size", "0")
