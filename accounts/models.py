@@ -180,6 +180,7 @@ class SignInSession(models.Model):
     objects = SignInSessionManager()
 
     class Meta:
+        verbose_name = _("sign-in session")
         ordering = ["-signed_in_at"]
         indexes = [
             models.Index(
@@ -225,3 +226,17 @@ class SignInSession(models.Model):
 def client_ip(request: HttpRequest) -> str | None:
     # REMOTE_ADDR only: X-Forwarded-For is the client's word, and the audit must not take it.
     return request.META.get("REMOTE_ADDR") or None
+
+
+class HandoffRedemption(models.Model):
+    """A spent hand-off token: its nonce is unique, so each token signs in once, anywhere."""
+
+    nonce = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="+", on_delete=models.CASCADE)
+    redeemed_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("hand-off redemption")
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.redeemed_at:%Y-%m-%d %H:%M:%S}"

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 from django.contrib.sessions.backends.base import SessionBase
 
+from accounts.models import sign_in_lifetime
+
 SIGNED_IN_AT = "signed_in_at"
 TENANT_ID = "tenant_id"
 PORTAL = "portal"
@@ -17,6 +19,10 @@ def remember_sign_in(session: SessionBase, *, portal: str | None, tenant_id, whe
     session[TENANT_ID] = tenant_id
     if portal:
         session[PORTAL] = portal
+    # A sign-in lasts a fixed time from the moment it happened; without this, every later
+    # save of the session would push its end further away, and the sign-in history
+    # (SignInSession.is_active) could no longer tell when it ends.
+    session.set_expiry(when + sign_in_lifetime())
 
 
 def signed_in_at(session: SessionBase) -> datetime | None:

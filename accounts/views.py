@@ -15,8 +15,6 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.forms import SignInForm
-from accounts.models import sign_in_lifetime
-from accounts.signin import signed_in_at
 
 # Unicode categories that have no business in a path: controls, invisible format characters,
 # and line or paragraph separators, which browsers strip or treat as breaks.
@@ -53,17 +51,6 @@ class SignInView(auth_views.LoginView):
 
     def get_redirect_url(self) -> str:
         return local_redirect_target(super().get_redirect_url()) or ""
-
-    def form_valid(self, form: SignInForm) -> HttpResponse:
-        response = super().form_valid(form)
-        session = self.request.session
-        started = signed_in_at(session)
-        if started is not None:
-            # A sign-in lasts a fixed time from the moment it happened; without this, every
-            # later save of the session would push its end further away, and the sign-in
-            # history (SignInSession.is_active) could no longer tell when it ends.
-            session.set_expiry(started + sign_in_lifetime())
-        return response
 
 
 class SignOutView(auth_views.LogoutView):

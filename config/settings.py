@@ -193,6 +193,8 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 # ------------------------------------------------------------------ portal redirection
 REDIRECTION_PROPAGATION_SECONDS = env.int("REDIRECTION_PROPAGATION_SECONDS", default=0)
 REDIRECTION_CACHE_SECONDS = env.int("REDIRECTION_CACHE_SECONDS", default=5)
+# How long a routed session's single sign-on hand-off to the Defender portal stays valid.
+HANDOFF_TOKEN_SECONDS = env.int("HANDOFF_TOKEN_SECONDS", default=60)
 
 # ------------------------------------------------------------------ security headers
 X_FRAME_OPTIONS = "DENY"

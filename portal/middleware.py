@@ -1,4 +1,4 @@
-"""Legacy-portal middleware: sends newly signed-in sessions to the Defender portal."""
+"""Legacy-portal middleware: sends newly signed-in sessions to the Defender portal, signed in."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.cache import add_never_cache_headers
 
+from accounts.handoff import handoff_url
 from accounts.signin import TENANT_ID, USER_ID, signed_in_at
 from config.portals import LEGACY
 from portal.decision import should_route
@@ -23,7 +24,9 @@ PASS_THROUGH_PREFIXES = ("/signin", "/signout", "/healthz", "/static/")
 class LegacyRedirectionMiddleware:
     """Answers a routed session with a 302 to the equivalent Defender page.
 
-    Reads only the session and the cached state: no query of its own on a warm cache.
+    The 302 goes through the Defender portal's hand-off, which signs the account in there
+    and lands on the mapped page. Reads only the session and the cached state, and minting
+    the token is pure signing: no query of its own on a warm cache.
     """
 
     # 302, never 301: a browser keeps a 301 for ever, and Off must take effect at once.
@@ -53,6 +56,8 @@ class LegacyRedirectionMiddleware:
         logger.info(
             "redirection_routed tenant=%s account=%s decision=routed", tenant_id, account_id
         )
-        response = self.response_class(settings.DEFENDER_PORTAL_URL + target)
+        response = self.response_class(
+            handoff_url(account_id=account_id, tenant_id=tenant_id, target=target)
+        )
         add_never_cache_headers(response)
         return response

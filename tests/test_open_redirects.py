@@ -22,6 +22,7 @@ from settings_ui.models import ChangeSource
 from settings_ui.services import set_portal_redirection
 from tests.conftest import DEFENDER_HOST, LEGACY_HOST, sign_in
 from tests.factories import UserFactory
+from tests.redirection import redeem_handoff
 
 pytestmark = pytest.mark.django_db
 
@@ -115,12 +116,15 @@ def _routed_client(context: Context) -> Client:
 def _legacy_path(context: Context, target: str):
     # As a server hands it over: percent-decoded, as bytes read in ISO-8859-1.
     path = unquote_to_bytes(target).decode("iso-8859-1")
-    return _routed_client(context).get("/", PATH_INFO=path if path.startswith("/") else "/" + path)
+    routed = _routed_client(context).get(
+        "/", PATH_INFO=path if path.startswith("/") else "/" + path
+    )
+    return redeem_handoff(routed["Location"])
 
 
 def _legacy_query(name: str, path: str):
     def send(context: Context, target: str):
-        return _routed_client(context).get(path, {name: target})
+        return redeem_handoff(_routed_client(context).get(path, {name: target})["Location"])
 
     return send
 
@@ -128,10 +132,15 @@ def _legacy_query(name: str, path: str):
 SURFACES = [
     RedirectSurface("sign-in next, Defender portal", _sign_in_with_next(DEFENDER_HOST), "", "/"),
     RedirectSurface("sign-in next, legacy portal", _sign_in_with_next(LEGACY_HOST), "", "/"),
-    RedirectSurface("legacy route map, path", _legacy_path, "DEFENDER", "/"),
-    RedirectSurface("legacy route map, search", _legacy_query("q", "/search"), "DEFENDER", ""),
+    # The legacy surfaces are followed through the Defender portal's hand-off, so they check
+    # the whole chain: route map, signed token, and the hand-off's own redirect.
+    RedirectSurface("legacy route map + hand-off, path", _legacy_path, "", "/"),
+    RedirectSurface("legacy route map + hand-off, search", _legacy_query("q", "/search"), "", ""),
     RedirectSurface(
-        "legacy route map, timeline filter", _legacy_query("status", "/timeline"), "DEFENDER", ""
+        "legacy route map + hand-off, timeline filter",
+        _legacy_query("status", "/timeline"),
+        "",
+        "",
     ),
 ]
 

@@ -10,7 +10,7 @@ from django.test import Client
 
 from tests.conftest import DEFENDER_HOST, LEGACY_HOST, sign_in
 from tests.factories import AlertFactory
-from tests.redirection import start_clock, switcher
+from tests.redirection import landing, redeem_handoff, start_clock, switcher
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def test_two_sessions_of_one_user_before_and_after_the_switch(
     # The session from after lands on the Defender portal.
     response = desktop.get(f"/securityAlert/{alert.pk}")
     assert response.status_code == HTTPStatus.FOUND
-    assert response["Location"] == f"{DEFENDER_URL}/alerts/{alert.pk}"
+    assert landing(response["Location"]) == f"{DEFENDER_URL}/alerts/{alert.pk}"
 
     # Off→On again later still leaves the first session alone.
     switch(contoso, False, contoso_admin)
@@ -57,10 +57,10 @@ def test_two_sessions_of_one_user_before_and_after_the_switch(
     laptop.post("/signout")
     clock.advance(60)
     sign_in(laptop, contoso_analyst)
-    assert laptop.get("/timeline")["Location"] == f"{DEFENDER_URL}/alerts"
+    assert landing(laptop.get("/timeline")["Location"]) == f"{DEFENDER_URL}/alerts"
 
 
-def test_a_deep_link_through_legacy_sign_in_ends_on_the_same_defender_page(
+def test_a_deep_link_through_legacy_sign_in_ends_on_the_same_defender_page_signed_in(
     contoso, contoso_analyst, contoso_admin, clock, switch
 ):
     alert = AlertFactory(tenant=contoso, title="Suspected Golden Ticket usage")
@@ -73,14 +73,12 @@ def test_a_deep_link_through_legacy_sign_in_ends_on_the_same_defender_page(
     signed_in = sign_in(legacy, contoso_analyst, next_path=f"/securityAlert/{alert.pk}")
     assert signed_in["Location"] == f"/securityAlert/{alert.pk}"
     routed = legacy.get(signed_in["Location"])
-    target = urlsplit(routed["Location"])
+    target = urlsplit(landing(routed["Location"]))
     assert (target.netloc, target.path) == ("security.localhost:8000", f"/alerts/{alert.pk}")
 
-    # The Defender portal has its own sign-in, which keeps the deep link.
+    # The hand-off signs the account in to the Defender portal: no second sign-in.
     defender = Client(HTTP_HOST=DEFENDER_HOST)
-    asked = defender.get(target.path)
-    assert asked["Location"] == f"/signin?next=/alerts/{alert.pk}"
-    landed = sign_in(defender, contoso_analyst, next_path=f"/alerts/{alert.pk}")
+    landed = redeem_handoff(routed["Location"], defender)
     assert landed["Location"] == f"/alerts/{alert.pk}"
     page = defender.get(landed["Location"])
     assert page.status_code == HTTPStatus.OK

@@ -162,11 +162,13 @@ def complete_sign_in(page, email: str, password: str = DEMO_PASSWORD):
     page.wait_for_load_state()
 
 
-def sign_in_if_asked(page, origin: str, email: str, password: str = DEMO_PASSWORD):
-    """Complete ``origin``'s sign-in if the browser was sent to it; a hand-off may skip it."""
+def assert_signed_in_by_handoff(page, origin: str, display_name: str):
+    """A routed account arrives on ``origin`` signed in: one sign-in only, no second form."""
+    from playwright.sync_api import expect
+
     page.wait_for_load_state()
-    if page.url.startswith(origin + "/signin"):
-        complete_sign_in(page, email, password)
+    assert not page.url.startswith(origin + "/signin"), f"asked to sign in again: {page.url}"
+    expect(page.get_by_text(display_name, exact=True)).to_be_visible()
 
 
 SERIOUS_IMPACTS = frozenset({"serious", "critical"})

@@ -9,11 +9,12 @@ from playwright.sync_api import expect
 
 from settings_ui.models import ChangeSource
 from settings_ui.services import set_portal_redirection
-from tests.e2e.conftest import complete_sign_in, sign_in_if_asked
+from tests.e2e.conftest import assert_signed_in_by_handoff, complete_sign_in
 
 pytestmark = pytest.mark.e2e
 
 ANALYST = "analyst@contoso.example"
+ANALYST_NAME = "Nestor Wilke"
 
 
 def switch_to(demo, *values: bool) -> None:
@@ -30,8 +31,8 @@ def test_a_new_sign_in_is_routed_to_the_equivalent_defender_page(page, portals, 
     expect(page).to_have_url(re.compile(re.escape(portals.legacy) + r"/signin\?next="))
     complete_sign_in(page, ANALYST)
 
-    # The Defender portal keeps its own session, so it may ask for its own sign-in first.
-    sign_in_if_asked(page, portals.defender, ANALYST)
+    # The hand-off signs the analyst in to the Defender portal on the way: one sign-in only.
+    assert_signed_in_by_handoff(page, portals.defender, ANALYST_NAME)
     expect(page).to_have_url(re.compile(re.escape(portals.defender) + r"/alerts\?"))
     assert sorted(page.url.split("?", 1)[1].split("&")) == ["severity=high", "status=new"]
     expect(page.get_by_role("heading", name="Alerts", level=1)).to_be_visible()

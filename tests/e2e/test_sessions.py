@@ -10,15 +10,16 @@ from playwright.sync_api import expect
 from accounts.models import SignInSession
 from portal.models import Alert
 from tests.e2e.conftest import (
+    assert_signed_in_by_handoff,
     complete_sign_in,
     sign_in,
-    sign_in_if_asked,
     sign_in_to_support_console,
 )
 
 pytestmark = pytest.mark.e2e
 
 ANALYST = "analyst@contoso.example"
+ANALYST_NAME = "Nestor Wilke"
 PAGE_PATH = "/preferences2/portal_redirection"
 
 
@@ -66,7 +67,7 @@ def test_a_session_open_before_enabling_keeps_the_legacy_portal_until_it_signs_i
     analyst.goto(portals.legacy + deep_link)
     expect(analyst).to_have_url(re.compile(re.escape(portals.legacy) + r"/signin\?next="))
     complete_sign_in(analyst, ANALYST)
-    sign_in_if_asked(analyst, portals.defender, ANALYST)
+    assert_signed_in_by_handoff(analyst, portals.defender, ANALYST_NAME)
     expect(analyst).to_have_url(portals.defender + f"/alerts/{alert.pk}")
     expect(analyst.get_by_role("heading", name=alert.title, level=1)).to_be_visible()
 
