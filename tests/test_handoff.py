@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import threading
 from datetime import timedelta
 from http import HTTPStatus
@@ -216,3 +217,48 @@ def test_one_token_redeemed_from_many_threads_signs_in_once(contoso_analyst):
     assert len(outcomes) == 8
     assert HandoffRedemption.objects.count() == 1
     assert SignInSession.objects.filter(method="handoff").count() == 1
+
+
+def test_log_lines_are_redacted_of_tokens_before_they_are_written(settings):
+    """A server's request line (runserver, a 4xx warning) carries the query string."""
+    import logging
+
+    from config.logging import RedactSecrets
+
+    handler = logging.getLogger().handlers[0]
+    assert any(isinstance(f, RedactSecrets) for f in handler.filters), "wired to the console"
+    record = logging.LogRecord(
+        "django.server",
+        logging.WARNING,
+        __file__,
+        1,
+        '"%s" %s',
+        ("GET /signin/handoff?token=abc.def:ghi&x=1 HTTP/1.1", 405),
+        None,
+    )
+    assert RedactSecrets().filter(record)
+    assert record.getMessage() == '"GET /signin/handoff?token=[redacted]&x=1 HTTP/1.1" 405'
+
+
+def test_gunicorn_access_log_leaves_query_strings_out():
+    from config import gunicorn
+
+    assert "%(U)s" in gunicorn.access_log_format
+    assert "%(r)s" not in gunicorn.access_log_format
+    assert "%(q)s" not in gunicorn.access_log_format
+
+
+def test_clearsessions_forgets_spent_tokens_only_once_they_are_too_old_to_replay(
+    contoso_analyst, settings
+):
+    from django.core.management import call_command
+
+    settings.HANDOFF_TOKEN_SECONDS = 60
+    old = HandoffRedemption.objects.create(
+        nonce="old", user=contoso_analyst, redeemed_at=timezone.now() - timedelta(minutes=5)
+    )
+    fresh = HandoffRedemption.objects.create(nonce="fresh", user=contoso_analyst)
+    call_command("clearsessions", stdout=io.StringIO())
+    remaining = set(HandoffRedemption.objects.values_list("pk", flat=True))
+    assert remaining == {fresh.pk}
+    assert old.pk not in remaining

@@ -212,3 +212,17 @@ def test_csrf_is_enforced_on_writes(contoso, fabrikam):
     accepted = send(client, "patch", {"enabled": True}, HTTP_X_CSRFTOKEN=token)
     assert accepted.status_code == HTTPStatus.OK
     assert PortalRedirection.objects.get(tenant=contoso).enabled is True
+
+
+def test_a_change_from_the_settings_pages_script_is_recorded_as_the_settings_page(
+    defender_client, contoso_admin
+):
+    sign_in(defender_client, contoso_admin)
+    response = defender_client.patch(
+        "/api/v1/portal-redirection",
+        json.dumps({"enabled": True}),
+        content_type="application/json",
+        headers={"X-Portal-Redirection-Page": "1"},
+    )
+    assert response.status_code == HTTPStatus.OK
+    assert RedirectionChange.objects.get().source == ChangeSource.WEB

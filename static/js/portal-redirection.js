@@ -80,6 +80,8 @@
         "Content-Type": "application/json",
         Accept: "application/json",
         "X-CSRFToken": form.querySelector("input[name='csrfmiddlewaretoken']").value,
+        // Marks the change as made on the settings page, for the history's "source".
+        "X-Portal-Redirection-Page": "1",
       },
       body: JSON.stringify(body),
     })

@@ -63,7 +63,8 @@ def test_admin_turns_it_on_and_off_without_leaving_the_page(page, new_context, p
     assert page.url == portals.defender + PAGE_PATH
     assert stored_state(demo["contoso"]) is True
     change = RedirectionChange.objects.get(tenant=demo["contoso"])
-    assert (change.actor.email, change.new_value) == (ADMIN, True)
+    assert (change.actor.email, change.source, change.new_value) == (ADMIN, ChangeSource.WEB, True)
+    expect(page.get_by_role("region", name="Last change")).to_contain_text("Settings page")
 
     page.reload()
     expect_switch(page, on=True)

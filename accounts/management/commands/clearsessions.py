@@ -1,7 +1,8 @@
-"""`clearsessions`: Django's, then the sign-in history of the sessions that are gone, as expired."""
+"""`clearsessions`: Django's, then the sign-ins of the sessions that are gone, and spent tokens."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from importlib import import_module
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.core.management.base import CommandError, CommandParser
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from accounts.models import SignInSession, sign_in_lifetime
+from accounts.models import HandoffRedemption, SignInSession, sign_in_lifetime
 
 DEFAULT_BATCH_SIZE = 1000
 
@@ -35,6 +36,14 @@ class Command(clearsessions.Command):
         super().handle(*args, **options)
         ended = end_expired_sign_ins(batch_size=batch_size)
         self.stdout.write(f"Sign-in sessions recorded as expired: {ended}")
+        forgotten = forget_spent_handoffs()
+        self.stdout.write(f"Spent hand-off tokens forgotten: {forgotten}")
+
+
+def forget_spent_handoffs() -> int:
+    """Delete redemptions of tokens too old to be accepted again: their job is done."""
+    cutoff = timezone.now() - timedelta(seconds=settings.HANDOFF_TOKEN_SECONDS * 2)
+    return HandoffRedemption.objects.filter(redeemed_at__lt=cutoff).delete()[0]
 
 
 def end_expired_sign_ins(*, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
