@@ -35,7 +35,7 @@ def client_for(host: str) -> Client:
 def broken_redis(settings, monkeypatch):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.PooledRedisCache",
             "LOCATION": CLOSED_REDIS_PORT,
             "OPTIONS": {"socket_connect_timeout": 0.05, "socket_timeout": 0.05},
         }
