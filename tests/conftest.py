@@ -8,6 +8,7 @@ from django.test import Client
 
 from accounts.models import DirectoryRole
 from tests.factories import PASSWORD, TenantFactory, UserFactory
+from tests.redirection import start_clock, switcher
 
 DEFENDER_HOST = "security.localhost"
 LEGACY_HOST = "portal.atp.localhost"
@@ -19,6 +20,18 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Time that moves only when the test says so (django.utils.timezone.now)."""
+    return start_clock(monkeypatch)
+
+
+@pytest.fixture
+def switch(django_capture_on_commit_callbacks):
+    """Turn a tenant's switch through the one writer, with its after-commit work run."""
+    return switcher(django_capture_on_commit_callbacks)
 
 
 @pytest.fixture

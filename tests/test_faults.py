@@ -14,8 +14,6 @@ from django.test import Client
 import config.sessions
 import settings_ui.state
 from accounts.models import SignInSession
-from settings_ui.models import ChangeSource
-from settings_ui.services import set_portal_redirection
 from tests.conftest import DEFENDER_HOST, LEGACY_HOST, sign_in
 from tests.factories import UserFactory
 from tests.redirection import landing
@@ -45,15 +43,6 @@ def broken_redis(settings, monkeypatch):
     # Each reader warns once a minute; start the minute with this test.
     monkeypatch.setattr(settings_ui.state, "_last_fault_logged", -1e9)
     monkeypatch.setattr(config.sessions.SessionCache, "_last_fault_logged", -1e9)
-
-
-@pytest.fixture
-def switch(django_capture_on_commit_callbacks):
-    def turn(tenant, enabled: bool, actor) -> None:
-        with django_capture_on_commit_callbacks(execute=True):
-            set_portal_redirection(tenant, enabled, actor=actor, source=ChangeSource.WEB)
-
-    return turn
 
 
 def cache_warnings(caplog) -> dict[str, int]:

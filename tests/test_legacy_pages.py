@@ -19,19 +19,8 @@ from tests.factories import (
     IdentityFactory,
     UserFactory,
 )
-from tests.redirection import start_clock, switcher
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    return start_clock(monkeypatch)
-
-
-@pytest.fixture
-def switch(django_capture_on_commit_callbacks):
-    return switcher(django_capture_on_commit_callbacks)
 
 
 DEFENDER_URL = "http://security.localhost:8000"

@@ -21,19 +21,9 @@ from config.portals import DEFENDER, LEGACY
 from portal.middleware import LegacyRedirectionMiddleware
 from tests.conftest import LEGACY_HOST, sign_in
 from tests.factories import AlertFactory, UserFactory
-from tests.redirection import landing, start_clock, switcher
+from tests.redirection import landing
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    return start_clock(monkeypatch)
-
-
-@pytest.fixture
-def switch(django_capture_on_commit_callbacks):
-    return switcher(django_capture_on_commit_callbacks)
 
 
 DEFENDER_URL = "http://security.localhost:8000"

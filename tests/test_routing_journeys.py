@@ -10,19 +10,9 @@ from django.test import Client
 
 from tests.conftest import DEFENDER_HOST, LEGACY_HOST, sign_in
 from tests.factories import AlertFactory
-from tests.redirection import landing, redeem_handoff, start_clock, switcher
+from tests.redirection import landing, redeem_handoff
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    return start_clock(monkeypatch)
-
-
-@pytest.fixture
-def switch(django_capture_on_commit_callbacks):
-    return switcher(django_capture_on_commit_callbacks)
 
 
 DEFENDER_URL = "http://security.localhost:8000"
