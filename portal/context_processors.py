@@ -7,9 +7,9 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.http import HttpRequest
 
-from accounts.signin import TENANT_ID, USER_ID, signed_in_at
+from accounts.signin import TENANT_ID
 from config.portals import LEGACY
-from portal.decision import should_route
+from portal.middleware import session_is_routed
 from portal.routes import route_for_legacy_path
 from settings_ui.state import get_state
 
@@ -30,17 +30,10 @@ def legacy_banner(request: HttpRequest) -> dict:
     if getattr(request, "portal", None) != LEGACY or session is None:
         return {}
     tenant_id = session.get(TENANT_ID)
-    account_id = session.get(USER_ID)
-    if tenant_id is None or account_id is None or not request.user.is_authenticated:
+    if tenant_id is None or not request.user.is_authenticated:
         return {}
     state = get_state(tenant_id)
-    if should_route(
-        state,
-        signed_in_at(session),
-        tenant_id=tenant_id,
-        account_id=account_id,
-        window_seconds=settings.REDIRECTION_PROPAGATION_SECONDS,
-    ):
+    if session_is_routed(session, state):
         return {}  # the middleware routes this session; only pass-through pages get here
     return {
         "legacy_banner": {

@@ -13,12 +13,27 @@ from accounts.signin import TENANT_ID, USER_ID, signed_in_at
 from config.portals import LEGACY
 from portal.decision import should_route
 from portal.routes import route_for_legacy_path
-from settings_ui.state import get_state
+from settings_ui.state import RedirectionState, get_state
 
 logger = logging.getLogger("portal.redirection")
 
 # Paths a routed session still needs on the legacy portal: to sign out, and the service pages.
 PASS_THROUGH_PREFIXES = ("/signin", "/signout", "/healthz", "/static/")
+
+
+def session_is_routed(session, state: RedirectionState | None = None) -> bool:
+    """The one decision applied to a signed-in legacy session, from the session alone."""
+    account_id = session.get(USER_ID)
+    tenant_id = session.get(TENANT_ID)
+    if account_id is None or tenant_id is None:
+        return False
+    return should_route(
+        state or get_state(tenant_id),
+        signed_in_at(session),
+        tenant_id=tenant_id,
+        account_id=account_id,
+        window_seconds=settings.REDIRECTION_PROPAGATION_SECONDS,
+    )
 
 
 class LegacyRedirectionMiddleware:
@@ -39,19 +54,10 @@ class LegacyRedirectionMiddleware:
         if request.portal != LEGACY or request.path_info.startswith(PASS_THROUGH_PREFIXES):
             return self.get_response(request)
         session = request.session
-        account_id = session.get(USER_ID)
-        tenant_id = session.get(TENANT_ID)
-        if account_id is None or tenant_id is None:
-            return self.get_response(request)
-        if not should_route(
-            get_state(tenant_id),
-            signed_in_at(session),
-            tenant_id=tenant_id,
-            account_id=account_id,
-            window_seconds=settings.REDIRECTION_PROPAGATION_SECONDS,
-        ):
+        if not session_is_routed(session):
             return self.get_response(request)
 
+        account_id, tenant_id = session[USER_ID], session[TENANT_ID]
         target = route_for_legacy_path(request.path_info, request.GET)
         logger.info(
             "redirection_routed tenant=%s account=%s decision=routed", tenant_id, account_id
