@@ -1,8 +1,13 @@
-"""Django's Redis cache, keeping one client per connection pool instead of one per call."""
+"""The cache layer: a Redis backend with one client per pool, and calls that survive an outage."""
 
 from __future__ import annotations
 
+import logging
+import time
+
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+
+FAULT_LOG_SECONDS = 60
 
 
 class PooledRedisCacheClient(RedisCacheClient):
@@ -27,3 +32,36 @@ class PooledRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = PooledRedisCacheClient
+
+
+class CacheFaults:
+    """Calls a cache and answers a fallback when it is unreachable, warning once a minute.
+
+    The cache only ever speeds things up here: the database stays the source of truth, so an
+    unreachable Redis must cost a warning, never a failed request.
+    """
+
+    def __init__(self, logger: logging.Logger, consequence: str):
+        self.logger = logger
+        self.consequence = consequence
+        self.last_logged = float("-inf")
+
+    def call(self, method, *args, fallback=None, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except Exception as error:  # each cache backend raises its own connection errors
+            self.report(error)
+            return fallback
+
+    async def acall(self, method, *args, fallback=None, **kwargs):
+        try:
+            return await method(*args, **kwargs)
+        except Exception as error:
+            self.report(error)
+            return fallback
+
+    def report(self, error: Exception) -> None:
+        now = time.monotonic()
+        if now - self.last_logged >= FAULT_LOG_SECONDS:
+            self.last_logged = now
+            self.logger.warning("cache unreachable, %s: %s", self.consequence, error)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import logging
-import time
 
 from django.conf import settings
 from django.contrib.sessions.backends import cached_db
 from django.core.cache import caches
 
-logger = logging.getLogger("config.sessions")
+from config.cache import CacheFaults
 
-FAULT_LOG_SECONDS = 60
+logger = logging.getLogger("config.sessions")
+faults = CacheFaults(logger, "reading sessions from the database")
+
 # A cached copy lives at most this long, so a session ended while Redis was unreachable (the
 # database row is gone, the cached copy may not be) cannot outlive the outage by more.
 CACHED_SESSION_SECONDS = 300
@@ -26,67 +27,42 @@ class SessionCache:
     no-op, the database answers, and one warning is logged per minute.
     """
 
-    _last_fault_logged = 0.0
-
     def __init__(self, cache):
         self._cache = cache
 
     def get(self, key, default=None, version=None):
-        return self._call("get", key, default, version=version, fallback=default)
+        return faults.call(self._cache.get, key, default, version=version, fallback=default)
 
     def set(self, key, value, timeout=None, version=None):
-        timeout = (
-            CACHED_SESSION_SECONDS if timeout is None else min(timeout, CACHED_SESSION_SECONDS)
-        )
-        self._call("set", key, value, timeout, version=version)
+        faults.call(self._cache.set, key, value, capped(timeout), version=version)
 
     def delete(self, key, version=None):
-        return self._call("delete", key, version=version, fallback=False)
+        return faults.call(self._cache.delete, key, version=version, fallback=False)
 
     def has_key(self, key, version=None):
-        return self._call("has_key", key, version=version, fallback=False)
+        return faults.call(self._cache.has_key, key, version=version, fallback=False)
 
     def __contains__(self, key):
         return self.has_key(key)
 
     async def aget(self, key, default=None, version=None):
-        return await self._acall("aget", key, default, version=version, fallback=default)
+        return await faults.acall(self._cache.aget, key, default, version=version, fallback=default)
 
     async def aset(self, key, value, timeout=None, version=None):
-        timeout = (
-            CACHED_SESSION_SECONDS if timeout is None else min(timeout, CACHED_SESSION_SECONDS)
-        )
-        await self._acall("aset", key, value, timeout, version=version)
+        await faults.acall(self._cache.aset, key, value, capped(timeout), version=version)
 
     async def adelete(self, key, version=None):
-        return await self._acall("adelete", key, version=version, fallback=False)
+        return await faults.acall(self._cache.adelete, key, version=version, fallback=False)
 
     async def ahas_key(self, key, version=None):
-        return await self._acall("ahas_key", key, version=version, fallback=False)
+        return await faults.acall(self._cache.ahas_key, key, version=version, fallback=False)
 
     def __str__(self) -> str:
         return str(self._cache)
 
-    def _call(self, name, *args, fallback=None, **kwargs):
-        try:
-            return getattr(self._cache, name)(*args, **kwargs)
-        except Exception as error:  # each cache backend raises its own connection errors
-            self._report(error)
-            return fallback
 
-    async def _acall(self, name, *args, fallback=None, **kwargs):
-        try:
-            return await getattr(self._cache, name)(*args, **kwargs)
-        except Exception as error:
-            self._report(error)
-            return fallback
-
-    @classmethod
-    def _report(cls, error: Exception) -> None:
-        now = time.monotonic()
-        if now - cls._last_fault_logged >= FAULT_LOG_SECONDS:
-            cls._last_fault_logged = now
-            logger.warning("cache unreachable, reading sessions from the database: %s", error)
+def capped(timeout: int | None) -> int:
+    return CACHED_SESSION_SECONDS if timeout is None else min(timeout, CACHED_SESSION_SECONDS)
 
 
 class SessionStore(cached_db.SessionStore):

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
 
+from config.cache import CacheFaults
+
 logger = logging.getLogger("settings_ui.state")
+faults = CacheFaults(logger, "reading redirection state from the database")
 
 CACHE_PREFIX = "portal-redirection"
 CACHE_VERSION = 1
-CACHE_FAULT_LOG_SECONDS = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,14 +37,14 @@ def get_state(tenant_id: int | None) -> RedirectionState:
         return OFF
     lifetime = settings.REDIRECTION_CACHE_SECONDS
     if lifetime > 0:
-        cached = _cache_call(cache.get, cache_key(tenant_id), version=CACHE_VERSION)
+        cached = faults.call(cache.get, cache_key(tenant_id), version=CACHE_VERSION)
         if cached is not None:
             return cached
     state = _read_database(tenant_id)
     if lifetime > 0:
         # add, not set: this reader may have read the row just before a writer committed, and
         # must never overwrite the newer state that writer has put in the meantime.
-        _cache_call(cache.add, cache_key(tenant_id), state, lifetime, version=CACHE_VERSION)
+        faults.call(cache.add, cache_key(tenant_id), state, lifetime, version=CACHE_VERSION)
     return state
 
 
@@ -56,7 +57,7 @@ def refresh(tenant_id: int) -> None:
     lifetime = settings.REDIRECTION_CACHE_SECONDS
     if lifetime > 0:
         fresh = _read_database(tenant_id)
-        _cache_call(cache.set, cache_key(tenant_id), fresh, lifetime, version=CACHE_VERSION)
+        faults.call(cache.set, cache_key(tenant_id), fresh, lifetime, version=CACHE_VERSION)
 
 
 def _read_database(tenant_id: int) -> RedirectionState:
@@ -69,21 +70,3 @@ def _read_database(tenant_id: int) -> RedirectionState:
     )
     # Misses are cached as Off too, so a tenant that never touched the switch costs no query.
     return RedirectionState(enabled=row[0], enabled_at=row[1]) if row else OFF
-
-
-_last_fault_logged = 0.0
-
-
-def _cache_call(method, *args, **kwargs):
-    """Call the cache; if it is unreachable, answer None and warn at most once a minute."""
-    global _last_fault_logged
-    try:
-        return method(*args, **kwargs)
-    except Exception as error:  # the cache backend's own errors differ per backend
-        now = time.monotonic()
-        if now - _last_fault_logged >= CACHE_FAULT_LOG_SECONDS:
-            _last_fault_logged = now
-            logger.warning(
-                "cache unreachable, reading redirection state from the database: %s", error
-            )
-        return None

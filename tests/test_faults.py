@@ -41,8 +41,8 @@ def broken_redis(settings, monkeypatch):
     settings.SESSION_ENGINE = "config.sessions"
     settings.REDIRECTION_CACHE_SECONDS = 5
     # Each reader warns once a minute; start the minute with this test.
-    monkeypatch.setattr(settings_ui.state, "_last_fault_logged", -1e9)
-    monkeypatch.setattr(config.sessions.SessionCache, "_last_fault_logged", -1e9)
+    monkeypatch.setattr(settings_ui.state.faults, "last_logged", -1e9)
+    monkeypatch.setattr(config.sessions.faults, "last_logged", -1e9)
 
 
 def cache_warnings(caplog) -> dict[str, int]:
