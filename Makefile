@@ -47,7 +47,7 @@ serve: $(VENV)/.runtime
 
 ## screenshots: seed a throwaway database, serve it and save PNGs under docs/screenshots/
 screenshots: $(VENV)/.dev
-	$(BIN)/python scripts/screenshots.py
+	$(BIN)/python -m scripts.screenshots
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -15,34 +15,23 @@ from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
 
+from tests.e2e.browser import CHROMIUM_ARGS, find_chromium
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
 PASSWORD = "demo-password-1"  # noqa: S105 (the documented demo password, debug only)
 ADMIN = "admin@contoso.example"
 ANALYST = "analyst@contoso.example"
 VIEWPORT = {"width": 1280, "height": 800}
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--hide-scrollbars",
-]
 
 
-def find_chromium() -> str:
-    for candidate in (
-        os.environ.get("E2E_CHROMIUM"),
-        "/usr/bin/chromium",
-        shutil.which("chromium"),
-        shutil.which("chromium-browser"),
-    ):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    sys.exit("screenshots: no Chromium found; install the chromium package or set E2E_CHROMIUM.")
+def chromium() -> str:
+    found = find_chromium()
+    if found is None:
+        sys.exit(
+            "screenshots: no Chromium found; install the chromium package or set E2E_CHROMIUM."
+        )
+    return found
 
 
 def free_port() -> int:
@@ -167,7 +156,9 @@ def take_all(browser, defender: str, legacy: str) -> None:
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with demo_server() as (defender, legacy), sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=chromium(), args=[*CHROMIUM_ARGS, "--hide-scrollbars"]
+        )
         try:
             print(f"Saving screenshots under {OUT.relative_to(ROOT)}/:")
             take_all(browser, defender, legacy)

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests import manage_process
 
 PRODUCTION_ENV = {
-    "DJANGO_SETTINGS_MODULE": "config.settings",
     "DJANGO_DEBUG": "false",
     "DJANGO_SECRET_KEY": "k3Q!vR8#zL1@pX6$wN4%tH9^bM2&cJ7*fD5(gS0)yA-uE=iO+lK_qW~rT|eY",
     "DEFENDER_PORTAL_URL": "https://security.contoso-defender.example",
@@ -22,17 +18,7 @@ PRODUCTION_ENV = {
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    """Run manage.py in a fresh interpreter, so the settings module is imported anew."""
-    environment = {**os.environ, **PRODUCTION_ENV, **env}
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return manage_process.run_manage(*args, **{**PRODUCTION_ENV, **env})
 
 
 def production_settings(*names: str, **env: str) -> dict:

@@ -3,43 +3,19 @@
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
 
+from tests.e2e.browser import CHROMIUM_ARGS, find_chromium
+
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 DEFENDER_HOST = "security.localhost"
 LEGACY_HOST = "portal.atp.localhost"
 DEMO_PASSWORD = "e2e-demo-password"
 TIMEOUT_MS = 5_000
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def find_chromium() -> str | None:
-    """The Chromium to drive: $E2E_CHROMIUM if set, else the system's; never a download."""
-    wanted = os.environ.get("E2E_CHROMIUM")
-    if wanted:
-        return wanted if os.access(wanted, os.X_OK) else None
-    for candidate in (
-        "/usr/bin/chromium",
-        shutil.which("chromium"),
-        shutil.which("chromium-browser"),
-    ):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    return None
 
 
 def _unavailable(reason: str):
