@@ -6,7 +6,7 @@ from http import HTTPStatus
 
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
@@ -77,6 +77,28 @@ def test_the_console_is_not_on_the_legacy_portal(legacy_client, support):
 
 
 # ------------------------------------------------------------------ the Support group
+def granted(group: Group) -> set[tuple[str, str]]:
+    return {
+        (p.content_type.app_label, p.codename)
+        for p in group.permissions.select_related("content_type")
+        if p.content_type.app_label != "axes"
+    }
+
+
+def test_migrate_alone_gives_support_its_group():
+    """The test database is built by `migrate` only: no seed_demo has run."""
+    assert granted(Group.objects.get(name=SUPPORT_GROUP)) == set(SUPPORT_PERMISSIONS)
+
+
+def test_migrate_puts_a_lost_or_altered_group_back():
+    Group.objects.filter(name=SUPPORT_GROUP).delete()
+    call_command("migrate", verbosity=0)
+    group = Group.objects.get(name=SUPPORT_GROUP)
+    group.permissions.add(Permission.objects.get(codename="delete_user"))
+    call_command("migrate", verbosity=0)
+    assert granted(group) == set(SUPPORT_PERMISSIONS)
+
+
 def test_seed_demo_puts_support_in_a_group_with_exactly_its_permissions(settings):
     settings.DEBUG = True
     call_command("seed_demo", password="demo-password-1")
@@ -84,12 +106,7 @@ def test_seed_demo_puts_support_in_a_group_with_exactly_its_permissions(settings
 
     support = User.objects.get(email="support@defender.example")
     assert list(support.groups.values_list("name", flat=True)) == [SUPPORT_GROUP]
-    granted = {
-        (p.content_type.app_label, p.codename)
-        for p in support.groups.get().permissions.select_related("content_type")
-        if p.content_type.app_label != "axes"
-    }
-    assert granted == set(SUPPORT_PERMISSIONS)
+    assert granted(support.groups.get()) == set(SUPPORT_PERMISSIONS)
     assert not User.objects.get(email="analyst@contoso.example").groups.exists()
 
 
