@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
-DEV := DJANGO_DEBUG=true
+# Debug, served from the source folders; cookies follow the portal URLs (http here).
+DEV := DJANGO_DEBUG=true DJANGO_STATIC_MANIFEST=false
 
 .PHONY: run test serve lint format clean screenshots bench load
 

@@ -279,7 +279,7 @@ class SignInSessionAdmin(admin.ModelAdmin):
     def state(self, row: SignInSession) -> str:
         if row.is_active:
             return _("Active")
-        # No reason yet: past its lifetime, waiting for `clearsessions` to record the expiry.
+        # No reason yet: past its lifetime, waiting for `expire_sessions` to record the expiry.
         return row.get_end_reason_display() or SignInSession.EndReason.EXPIRED.label
 
     @admin.action(description=_("End selected sessions"), permissions=["change"])

@@ -21,3 +21,29 @@ def check_portals_on_separate_hosts(app_configs, **kwargs) -> list[checks.CheckM
             )
         ]
     return []
+
+
+@checks.register(checks.Tags.security)
+def check_production_without_debug(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    """Transport security no longer follows DEBUG, so say when a run without it is exposed."""
+    if settings.DEBUG:
+        return []
+    warnings = []
+    if not (settings.SESSION_COOKIE_SECURE and settings.CSRF_COOKIE_SECURE):
+        warnings.append(
+            checks.Warning(
+                "Debug is off but the session and CSRF cookies are not Secure: they travel "
+                "over plain http.",
+                hint="Publish both portal URLs over https, or set DJANGO_SECURE_COOKIES=true.",
+                id="portals.W001",
+            )
+        )
+    if not settings.STATIC_MANIFEST:
+        warnings.append(
+            checks.Warning(
+                "Debug is off but static files are served unhashed from the source folders.",
+                hint="Unset DJANGO_STATIC_MANIFEST and run collectstatic.",
+                id="portals.W002",
+            )
+        )
+    return warnings

@@ -52,6 +52,7 @@ DJANGO_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.messages",
+    "django.contrib.sessions",
     "django.contrib.staticfiles",
 ]
 THIRD_PARTY_APPS = [
@@ -64,9 +65,7 @@ LOCAL_APPS = [
     "settings_ui",
     "portal",
 ]
-# Sessions come after accounts so that manage.py runs accounts' clearsessions: Django's own,
-# plus recording the sign-ins of the sessions it cleared as expired.
-INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS + ["django.contrib.sessions"]
+INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -165,8 +164,6 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
 
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-password-1" if DEBUG else "")
 
@@ -215,35 +212,48 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     },
 }
-if not DEBUG:
+# ------------------------------------------------------------------ transport security
+# Decided by how the portals are published, each with its own variable, never by DEBUG: a
+# run without debug is not insecure by accident, nor a debug run different by accident.
+# config.checks warns when a run without debug sends its cookies over plain http.
+PORTALS_USE_HTTPS = all(
+    url.startswith("https://") for url in (DEFENDER_PORTAL_URL, LEGACY_PORTAL_URL)
+)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool(
+    "DJANGO_SECURE_COOKIES", default=PORTALS_USE_HTTPS
+)
+if PORTALS_USE_HTTPS:
     # TLS ends at the proxy, which must set X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    # Browsers apply HSTS only to answers given over https; a plain-http server is unaffected.
-    SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=365 * 24 * 60 * 60)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
-    SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
-    # Redirect http to https when the portals are published over https. `make serve` publishes
-    # them at http://*.localhost, where a redirect to https would lead nowhere.
-    SECURE_SSL_REDIRECT = env.bool(
-        "DJANGO_SECURE_SSL_REDIRECT",
-        default=all(url.startswith("https://") for url in (DEFENDER_PORTAL_URL, LEGACY_PORTAL_URL)),
-    )
-    # Load balancers probe over plain http inside the network.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Browsers apply HSTS only to answers given over https; a plain-http server is unaffected.
+SECURE_HSTS_SECONDS = env.int(
+    "DJANGO_SECURE_HSTS_SECONDS", default=365 * 24 * 60 * 60 if PORTALS_USE_HTTPS else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
+# Redirect http to https when the portals are published over https. `make serve` publishes
+# them at http://*.localhost, where a redirect to https would lead nowhere.
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=PORTALS_USE_HTTPS)
+# Load balancers probe over plain http inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # ------------------------------------------------------------------ static files
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-WHITENOISE_USE_FINDERS = DEBUG
+# Hashed, compressed names from `collectstatic` (so browsers may keep them for ever), unless
+# DJANGO_STATIC_MANIFEST=false: `make run` and the tests serve the files from the source
+# folders, where there is no manifest to read.
+STATIC_MANIFEST = env.bool("DJANGO_STATIC_MANIFEST", default=True)
+WHITENOISE_USE_FINDERS = DEBUG or not STATIC_MANIFEST
 WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if STATIC_MANIFEST
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }

@@ -92,6 +92,53 @@ def test_production_cookies_and_transport_security():
     }
 
 
+TRANSPORT = (
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+)
+
+
+def test_debug_alone_changes_no_transport_security():
+    """A debug run over https is as strict as production; only the portal URLs decide."""
+    assert production_settings(*TRANSPORT, DJANGO_DEBUG="true") == production_settings(*TRANSPORT)
+
+
+def test_each_transport_setting_has_its_own_variable():
+    values = production_settings(
+        *TRANSPORT,
+        DJANGO_SECURE_COOKIES="false",
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DJANGO_SECURE_HSTS_SECONDS="60",
+    )
+    assert values == {
+        "SESSION_COOKIE_SECURE": False,
+        "CSRF_COOKIE_SECURE": False,
+        "SECURE_SSL_REDIRECT": False,
+        "SECURE_HSTS_SECONDS": 60,
+    }
+
+
+def test_a_run_without_debug_over_plain_http_is_warned_about_its_cookies():
+    local = {
+        "DEFENDER_PORTAL_URL": "http://security.localhost:8000",
+        "LEGACY_PORTAL_URL": "http://portal.atp.localhost:8000",
+    }
+    result = run_manage("check", **local)
+    assert result.returncode == 0
+    assert "portals.W001" in result.stderr
+    secured = run_manage("check", DJANGO_SECURE_COOKIES="true", **local)
+    assert "portals.W001" not in secured.stderr
+
+
+def test_a_run_without_debug_is_warned_when_static_files_are_unhashed():
+    result = run_manage("check", DJANGO_STATIC_MANIFEST="false")
+    assert result.returncode == 0
+    assert "portals.W002" in result.stderr
+    assert "portals.W002" not in run_manage("check").stderr
+
+
 @pytest.mark.parametrize(
     "redis_url, engine",
     [("", "django.contrib.sessions.backends.db"), ("redis://127.0.0.1:6390/0", "config.sessions")],

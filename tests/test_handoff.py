@@ -248,7 +248,7 @@ def test_gunicorn_access_log_leaves_query_strings_out():
     assert "%(q)s" not in gunicorn.access_log_format
 
 
-def test_clearsessions_forgets_spent_tokens_only_once_they_are_too_old_to_replay(
+def test_expire_sessions_forgets_spent_tokens_only_once_they_are_too_old_to_replay(
     contoso_analyst, settings
 ):
     from django.core.management import call_command
@@ -258,7 +258,7 @@ def test_clearsessions_forgets_spent_tokens_only_once_they_are_too_old_to_replay
         nonce="old", user=contoso_analyst, redeemed_at=timezone.now() - timedelta(minutes=5)
     )
     fresh = HandoffRedemption.objects.create(nonce="fresh", user=contoso_analyst)
-    call_command("clearsessions", stdout=io.StringIO())
+    call_command("expire_sessions", stdout=io.StringIO())
     remaining = set(HandoffRedemption.objects.values_list("pk", flat=True))
     assert remaining == {fresh.pk}
     assert old.pk not in remaining

@@ -1,4 +1,4 @@
-"""Session cookies, the fixed lifetime of a sign-in, and `clearsessions` ending its history."""
+"""Session cookies, the fixed lifetime of a sign-in, and `expire_sessions` ending its history."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.core.management import call_command, get_commands
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from accounts.management.commands.clearsessions import end_expired_sign_ins
+from accounts.management.commands.expire_sessions import end_expired_sign_ins
 from accounts.models import SignInSession
 from accounts.signin import signed_in_at
 from tests.conftest import sign_in
@@ -87,12 +87,15 @@ def test_an_ended_sign_in_is_not_active_and_not_expired(contoso_analyst):
     assert not SignInSession.objects.active().exists()
 
 
-# ------------------------------------------------------------------ clearsessions
-def test_manage_py_runs_the_accounts_clearsessions():
-    assert get_commands()["clearsessions"] == "accounts"
+# ------------------------------------------------------------------ expire_sessions
+def test_expire_sessions_is_its_own_command_and_clearsessions_stays_djangos():
+    """Nothing hangs on INSTALLED_APPS order: no app overrides a command of another."""
+    commands = get_commands()
+    assert commands["expire_sessions"] == "accounts"
+    assert commands["clearsessions"] == "django.contrib.sessions"
 
 
-def test_clearsessions_deletes_expired_sessions_and_ends_their_sign_ins(
+def test_expire_sessions_deletes_expired_sessions_and_ends_their_sign_ins(
     legacy_client, defender_client, contoso_analyst, contoso_admin, capsys
 ):
     sign_in(legacy_client, contoso_analyst)
@@ -102,7 +105,7 @@ def test_clearsessions_deletes_expired_sessions_and_ends_their_sign_ins(
     session.set_expiry(timezone.now() - timedelta(seconds=1))  # its end has come
     session.save()
 
-    call_command("clearsessions")
+    call_command("expire_sessions")
 
     assert not Session.objects.filter(session_key=expired_key).exists()
     expired = SignInSession.objects.get(session_key=expired_key)
@@ -113,25 +116,25 @@ def test_clearsessions_deletes_expired_sessions_and_ends_their_sign_ins(
     assert legacy_client.get("/timeline").status_code == HTTPStatus.FOUND
 
 
-def test_clearsessions_ends_sign_ins_whose_session_is_gone(contoso_analyst):
+def test_expire_sessions_ends_sign_ins_whose_session_is_gone(contoso_analyst):
     gone = SignInSessionFactory(user=contoso_analyst, session_key="never-stored")
-    call_command("clearsessions")
+    call_command("expire_sessions")
     gone.refresh_from_db()
     assert gone.end_reason == SignInSession.EndReason.EXPIRED
     assert gone.ended_at is not None
 
 
-def test_clearsessions_keeps_the_reason_of_sign_ins_already_ended(legacy_client, contoso_analyst):
+def test_expire_sessions_keeps_the_reason_of_sign_ins_already_ended(legacy_client, contoso_analyst):
     sign_in(legacy_client, contoso_analyst)
     legacy_client.post("/signout")
     row = SignInSession.objects.get()
     ended_at = row.ended_at
-    call_command("clearsessions")
+    call_command("expire_sessions")
     row.refresh_from_db()
     assert (row.end_reason, row.ended_at) == (SignInSession.EndReason.SIGNED_OUT, ended_at)
 
 
-def test_clearsessions_ends_a_sign_in_past_its_lifetime_even_if_its_session_lingers(
+def test_expire_sessions_ends_a_sign_in_past_its_lifetime_even_if_its_session_lingers(
     settings, legacy_client, contoso_analyst
 ):
     sign_in(legacy_client, contoso_analyst)
@@ -139,12 +142,12 @@ def test_clearsessions_ends_a_sign_in_past_its_lifetime_even_if_its_session_ling
     SignInSession.objects.filter(pk=row.pk).update(
         signed_in_at=timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE + 1)
     )
-    call_command("clearsessions")
+    call_command("expire_sessions")
     row.refresh_from_db()
     assert row.end_reason == SignInSession.EndReason.EXPIRED
 
 
-def test_clearsessions_walks_the_rows_in_batches(contoso_analyst, django_assert_num_queries):
+def test_expire_sessions_walks_the_rows_in_batches(contoso_analyst, django_assert_num_queries):
     SignInSessionFactory.create_batch(5, user=contoso_analyst)  # no stored session: all gone
     # Windows of 2, 2 and 1 rows: each costs one query to find its end and one UPDATE.
     with django_assert_num_queries(3 * 2):
@@ -153,6 +156,6 @@ def test_clearsessions_walks_the_rows_in_batches(contoso_analyst, django_assert_
     assert not SignInSession.objects.filter(ended_at__isnull=True).exists()
 
 
-def test_clearsessions_refuses_a_batch_size_below_one():
+def test_expire_sessions_refuses_a_batch_size_below_one():
     with pytest.raises(CommandError, match="--batch-size must be a positive number"):
-        call_command("clearsessions", "--batch-size", "0")
+        call_command("expire_sessions", "--batch-size", "0")

@@ -1,4 +1,8 @@
-"""`clearsessions`: Django's, then the sign-ins of the sessions that are gone, and spent tokens."""
+"""`expire_sessions`: Django's `clearsessions`, then the sign-ins whose session is gone.
+
+A command of its own name, not an override of `clearsessions`: which of two same-named
+commands manage.py runs would hang on the order of INSTALLED_APPS.
+"""
 
 from __future__ import annotations
 
@@ -18,8 +22,9 @@ DEFAULT_BATCH_SIZE = 1000
 
 class Command(clearsessions.Command):
     help = (
-        "Delete expired sessions, then record every sign-in whose session is gone or expired "
-        "as ended (Expired). Safe to run while the portals serve; run it from cron."
+        "Delete expired sessions (Django's clearsessions), then record every sign-in whose "
+        "session is gone or expired as ended (Expired). Safe to run while the portals serve; "
+        "run it from cron."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
