@@ -125,7 +125,7 @@ class SignInSessionQuerySet(models.QuerySet):
     def active(self) -> SignInSessionQuerySet:
         # A Django session expires SESSION_COOKIE_AGE after its last save, and the sign-in
         # view pins that expiry to the moment of sign-in, so a row older than the lifetime
-        # names a session that has expired even if `clearsessions` has not yet run to end it.
+        # names a session that has expired even if `expire_sessions` has not yet run to end it.
         return self.filter(
             ended_at__isnull=True, signed_in_at__gt=timezone.now() - sign_in_lifetime()
         )
@@ -133,6 +133,7 @@ class SignInSessionQuerySet(models.QuerySet):
 
 class SignInSessionManager(models.Manager.from_queryset(SignInSessionQuerySet)):
     def create_from_request(self, request: HttpRequest, user, method: str) -> SignInSession:
+        user_agent_length = self.model._meta.get_field("user_agent").max_length
         return self.create(
             user=user,
             tenant_id=user.tenant_id,
@@ -141,7 +142,7 @@ class SignInSessionManager(models.Manager.from_queryset(SignInSessionQuerySet)):
             signed_in_at=timezone.now(),
             method=method,
             ip_address=client_ip(request),
-            user_agent=request.headers.get("user-agent", "")[:400],
+            user_agent=request.headers.get("user-agent", "")[:user_agent_length],
         )
 
 
@@ -208,7 +209,7 @@ class SignInSession(models.Model):
 
     @property
     def has_expired(self) -> bool:
-        """Not ended by anyone, but past its lifetime: `clearsessions` will record it as expired."""
+        """Not ended by anyone, but past its lifetime: `expire_sessions` will record it."""
         return self.ended_at is None and self.expires_at <= timezone.now()
 
     @property

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.base import SessionBase
 
 from accounts.models import sign_in_lifetime
@@ -11,7 +12,7 @@ from accounts.models import sign_in_lifetime
 SIGNED_IN_AT = "signed_in_at"
 TENANT_ID = "tenant_id"
 PORTAL = "portal"
-USER_ID = "_auth_user_id"  # django.contrib.auth.SESSION_KEY, named for readers here
+USER_ID = SESSION_KEY  # where django.contrib.auth keeps the signed-in account's id
 
 
 def remember_sign_in(session: SessionBase, *, portal: str | None, tenant_id, when: datetime):

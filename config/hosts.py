@@ -15,6 +15,11 @@ URLCONFS = {
 }
 
 
+def urlconf_for(portal: str) -> str:
+    """The URLconf that answers a portal's requests."""
+    return URLCONFS[portal]
+
+
 def portal_for_host(host: str) -> str:
     """Name the portal a (validated) host name belongs to."""
     if host == host_of(settings.DEFENDER_PORTAL_URL):
@@ -34,5 +39,5 @@ class PortalHostMiddleware:
         # get_host() validates against ALLOWED_HOSTS and raises DisallowedHost (a 400).
         host, _port = split_domain_port(request.get_host())
         request.portal = portal_for_host(host)
-        request.urlconf = URLCONFS[request.portal]
+        request.urlconf = urlconf_for(request.portal)
         return self.get_response(request)

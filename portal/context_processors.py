@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -11,6 +9,7 @@ from accounts.signin import TENANT_ID
 from config.portals import LEGACY
 from portal.middleware import session_is_routed
 from portal.routes import route_for_legacy_path
+from settings_ui.feedback import feedback_url
 from settings_ui.state import get_state
 
 MAX_FROM_LENGTH = 500
@@ -40,7 +39,6 @@ def legacy_banner(request: HttpRequest) -> dict:
             "kind": SWITCHED if state.enabled else INVITATION,
             "defender_url": settings.DEFENDER_PORTAL_URL
             + route_for_legacy_path(request.path_info, request.GET),
-            "feedback_url": "/feedback?"
-            + urlencode({"from": request.get_full_path()[:MAX_FROM_LENGTH]}),
+            "feedback_url": feedback_url(request.get_full_path()[:MAX_FROM_LENGTH]),
         }
     }

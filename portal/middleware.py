@@ -6,10 +6,12 @@ import logging
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
 from accounts.handoff import handoff_url
 from accounts.signin import TENANT_ID, USER_ID, signed_in_at
+from config.hosts import urlconf_for
 from config.portals import LEGACY
 from portal.decision import should_route
 from portal.routes import route_for_legacy_path
@@ -17,8 +19,12 @@ from settings_ui.state import RedirectionState, get_state
 
 logger = logging.getLogger("portal.redirection")
 
-# Paths a routed session still needs on the legacy portal: to sign out, and the service pages.
-PASS_THROUGH_PREFIXES = ("/signin", "/signout", "/healthz", "/static/")
+
+def pass_through_prefixes() -> tuple[str, ...]:
+    """Legacy paths a routed session still needs: sign-in, sign-out, health check, static files."""
+    urlconf = urlconf_for(LEGACY)
+    named = ("accounts:signin", "accounts:signout", "healthz")
+    return (*(reverse(name, urlconf=urlconf) for name in named), settings.STATIC_URL)
 
 
 def session_is_routed(session, state: RedirectionState | None = None) -> bool:
@@ -49,9 +55,10 @@ class LegacyRedirectionMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.pass_through = pass_through_prefixes()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.portal != LEGACY or request.path_info.startswith(PASS_THROUGH_PREFIXES):
+        if request.portal != LEGACY or request.path_info.startswith(self.pass_through):
             return self.get_response(request)
         session = request.session
         if not session_is_routed(session):

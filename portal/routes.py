@@ -7,15 +7,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.urls import register_converter
+from django.urls import register_converter, reverse
 
+from config.hosts import urlconf_for
+from config.portals import DEFENDER
 from portal.models import AlertStatus, Severity
 
-DEFENDER_HOME = "/"
+DEFENDER_HOME = "defender:home"
 MAX_SEARCH_LENGTH = 200
 # 18 digits always fit a 64-bit primary key, so no id in a URL can overflow a query.
 OBJECT_ID_PATTERN = "[0-9]{1,18}"
-_OBJECT_ID = rf"(?P<id>{OBJECT_ID_PATTERN})"
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
@@ -60,6 +61,7 @@ QUERY_RULES = {
 @dataclass(frozen=True)
 class Route:
     legacy: re.Pattern[str]
+    # A URL name of the Defender portal; the legacy pattern's named groups are its arguments.
     defender: str
     keep: tuple[str, ...] = ()
 
@@ -68,24 +70,33 @@ def _route(legacy: str, defender: str, keep: tuple[str, ...] = ()) -> Route:
     return Route(re.compile(legacy + "/?"), defender, keep)
 
 
+def _object_id(name: str) -> str:
+    return rf"(?P<{name}>{OBJECT_ID_PATTERN})"
+
+
 ROUTES: tuple[Route, ...] = (
     # The lookahead keeps an empty path off the landing page: only "/" and "/timeline" are it.
-    _route(r"(?=/)(?:/timeline)?", "/alerts", keep=("status", "severity")),
-    _route(rf"/securityAlert/{_OBJECT_ID}", "/alerts/{id}"),
-    _route(rf"/user/{_OBJECT_ID}", "/identities/{id}"),
-    _route(rf"/computer/{_OBJECT_ID}", "/machines/{id}"),
-    _route(r"/search", "/search", keep=("q",)),
-    _route(r"/health", "/settings/identities/health"),
-    _route(r"/configuration", "/settings/identities"),
-    _route(r"/about", "/settings/identities/about"),
+    _route(r"(?=/)(?:/timeline)?", "defender:alerts", keep=("status", "severity")),
+    _route(rf"/securityAlert/{_object_id('alert_id')}", "defender:alert"),
+    _route(rf"/user/{_object_id('identity_id')}", "defender:identity"),
+    _route(rf"/computer/{_object_id('device_id')}", "defender:machine"),
+    _route(r"/search", "defender:search", keep=("q",)),
+    _route(r"/health", "defender:health"),
+    _route(r"/configuration", "settings_ui:identities"),
+    _route(r"/about", "defender:about"),
 )
+
+
+def defender_path(url_name: str, **kwargs: str) -> str:
+    """A path of the Defender portal, from its own URLconf whichever host is asking."""
+    return reverse(url_name, urlconf=urlconf_for(DEFENDER), kwargs=kwargs)
 
 
 def route_for_legacy_path(path: str, query: Mapping[str, str] | None = None) -> str:
     """The Defender path (with its query) equivalent to a legacy path.
 
-    The answer is built only from the table's constants, digits and URL-encoded values of
-    whitelisted parameters, so it is always a path on the Defender host; unknown or
+    The answer is built only from the Defender portal's URL names, digits and URL-encoded
+    values of whitelisted parameters, so it is always a path on the Defender host; unknown or
     malformed paths go to the Defender home page.
     """
     query = query or {}
@@ -93,7 +104,7 @@ def route_for_legacy_path(path: str, query: Mapping[str, str] | None = None) -> 
         match = route.legacy.fullmatch(path)
         if match is None:
             continue
-        target = route.defender.format(**match.groupdict())
+        target = defender_path(route.defender, **match.groupdict())
         kept = []
         for name in route.keep:
             raw = query.get(name)
@@ -102,4 +113,4 @@ def route_for_legacy_path(path: str, query: Mapping[str, str] | None = None) -> 
                 kept.append((name, value))
         # "replace": text a browser could never send (a lone surrogate) must not crash the map.
         return f"{target}?{urlencode(kept, errors='replace')}" if kept else target
-    return DEFENDER_HOME
+    return defender_path(DEFENDER_HOME)

@@ -14,16 +14,11 @@ from django.utils.translation import ngettext
 
 from accounts.admin import TenantAdmin
 from accounts.models import Tenant, client_ip
-from settings_ui.models import ChangeSource, Feedback, RedirectionChange
+from settings_ui.models import ChangeSource, Feedback, RedirectionChange, on_off
 from settings_ui.services import set_portal_redirection
 
 CHANGE_REDIRECTION_PERMISSION = "settings_ui.change_portal_redirection"
 RECENT_CHANGES = 10
-
-
-def on_off(value: bool | None) -> str:
-    # In words, never an icon alone: the state must not be told by colour.
-    return _("On") if value else _("Off")
 
 
 class RecentChangesFormSet(BaseInlineFormSet):

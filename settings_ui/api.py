@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts.models import Tenant
+from accounts.roles import redirection_change_refused
 from settings_ui.forms import MAX_BODY_BYTES, PayloadError, parse_redirection_payload
 from settings_ui.models import ChangeSource, PortalRedirection
 from settings_ui.views import change_from_request, current_setting, settings_access
@@ -96,13 +97,7 @@ class PortalRedirectionAPI(View):
 
     def put(self, request: HttpRequest) -> JsonResponse:
         if not self.access.can_change:
-            return error(
-                _(
-                    "Only a Global Administrator or a Security Administrator of this tenant "
-                    "can change portal redirection."
-                ),
-                HTTPStatus.FORBIDDEN,
-            )
+            return error(redirection_change_refused(self.access.tenant), HTTPStatus.FORBIDDEN)
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
             return error(_("The request body is larger than 4 KB."), HTTPStatus.BAD_REQUEST)

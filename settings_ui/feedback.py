@@ -17,6 +17,11 @@ FROM_PARAMETER = "from"
 FROM_PATH_MAX_LENGTH = Feedback._meta.get_field("from_path").max_length
 
 
+def feedback_url(from_path: str) -> str:
+    """The feedback form of the portal serving this request, told which page it came from."""
+    return f"{reverse('feedback:form')}?{urlencode({FROM_PARAMETER: from_path})}"
+
+
 def safe_from_path(value: str | None) -> str:
     """``value`` if it is a path on this site, else "": it is stored and echoed as a link."""
     if not value or len(value) > FROM_PATH_MAX_LENGTH:

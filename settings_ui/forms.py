@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from settings_ui.models import Feedback
+from settings_ui.models import SWITCH_STATES, Feedback
 
 ON, OFF = "on", "off"
 MAX_BODY_BYTES = 4096
@@ -20,7 +20,7 @@ class RedirectionChangeForm(forms.Form):
 
     enabled = forms.TypedChoiceField(
         label=_("Automatic redirection"),
-        choices=[(ON, _("On")), (OFF, _("Off"))],
+        choices=[(ON, SWITCH_STATES[True]), (OFF, SWITCH_STATES[False])],
         coerce=lambda value: value == ON,
         error_messages={
             "required": _("Choose On or Off."),

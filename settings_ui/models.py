@@ -9,6 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Portal, Tenant
 
+# The switch's state in words, wherever it is shown: the state is never told by colour alone.
+SWITCH_STATES = {True: _("On"), False: _("Off")}
+
+
+def on_off(enabled: bool | None) -> str:
+    return str(SWITCH_STATES[bool(enabled)])
+
 
 class PortalRedirection(models.Model):
     """A tenant's Automatic redirection switch. Change it only through services.py."""
@@ -88,8 +95,8 @@ class RedirectionChange(models.Model):
         indexes = [models.Index(fields=["tenant", "-changed_at"], name="change_tenant_recent")]
 
     def __str__(self) -> str:
-        value = "On" if self.new_value else "Off"
-        return f"{self.tenant.name}: {value} at {self.changed_at:%Y-%m-%d %H:%M:%S}"
+        moment = f"{self.changed_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.tenant.name}: {on_off(self.new_value)} at {moment}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:

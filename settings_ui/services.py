@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Tenant
-from accounts.roles import can_change_portal_redirection
+from accounts.roles import can_change_portal_redirection, redirection_change_refused
 from settings_ui import state
 from settings_ui.models import ChangeSource, PortalRedirection, RedirectionChange
 
@@ -19,6 +19,7 @@ logger = logging.getLogger("settings_ui.redirection")
 # Sources whose caller has already decided who may act: the command runs with shell access
 # to the server, and the admin action checks the support console's own permission.
 TRUSTED_SOURCES = frozenset({ChangeSource.CLI, ChangeSource.ADMIN})
+USER_AGENT_LENGTH = RedirectionChange._meta.get_field("user_agent").max_length
 
 
 @dataclass(frozen=True)
@@ -46,10 +47,7 @@ def set_portal_redirection(
     if source not in ChangeSource.values:
         raise ValueError(f"unknown change source {source!r}")
     if source not in TRUSTED_SOURCES and not can_change_portal_redirection(actor, tenant):
-        raise PermissionDenied(
-            "Only a Global Administrator or Security Administrator of this tenant "
-            "can change portal redirection."
-        )
+        raise PermissionDenied(redirection_change_refused(tenant))
 
     with transaction.atomic():
         PortalRedirection.objects.get_or_create(tenant=tenant)
@@ -73,7 +71,7 @@ def set_portal_redirection(
             new_value=enabled,
             changed_at=now,
             ip_address=ip_address,
-            user_agent=user_agent[:400],
+            user_agent=user_agent[:USER_AGENT_LENGTH],
         )
         # After commit only: a rolled-back write must never empty the cache.
         transaction.on_commit(lambda: state.refresh(tenant.pk))

@@ -19,14 +19,26 @@ from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 
 from accounts.models import Portal, Tenant, client_ip
-from accounts.roles import can_change_portal_redirection, can_view_settings
+from accounts.roles import (
+    can_change_portal_redirection,
+    can_view_settings,
+    redirection_change_refused,
+)
+from config.hosts import urlconf_for
+from config.portals import DEFENDER
+from settings_ui.feedback import feedback_url
 from settings_ui.forms import OFF, ON, RedirectionChangeForm
-from settings_ui.models import ChangeSource, Feedback, PortalRedirection, RedirectionChange
+from settings_ui.models import (
+    SWITCH_STATES,
+    ChangeSource,
+    Feedback,
+    PortalRedirection,
+    RedirectionChange,
+)
 from settings_ui.rollout import RolloutStatus, rollout_status
 from settings_ui.services import RedirectionResult, set_portal_redirection
 from settings_ui.state import RedirectionState
 
-PAGE_PATH = "/preferences2/portal_redirection"
 HISTORY_LENGTH = 5
 
 # The areas a real Defender Settings page lists; only Identities exists in this product.
@@ -65,6 +77,11 @@ def settings_access(user) -> SettingsAccess:
     )
 
 
+def page_path() -> str:
+    """The Portal redirection page's path on the Defender portal, whichever host asks."""
+    return reverse("settings_ui:portal_redirection", urlconf=urlconf_for(DEFENDER))
+
+
 def current_setting(tenant: Tenant) -> PortalRedirection:
     """The tenant's stored row, read fresh (never created on a read): the admins' view of truth.
 
@@ -95,7 +112,7 @@ def change_from_request(
                 portal=Portal.DEFENDER,
                 category=Feedback.Category.REDIRECTION,
                 message=feedback,
-                from_path=PAGE_PATH,
+                from_path=page_path(),
             )
     return result
 
@@ -183,12 +200,7 @@ class PortalRedirectionView(TenantSettingsMixin, TemplateView):
 
     def refuse_change(self, request: HttpRequest) -> HttpResponse:
         return no_access(
-            request,
-            self.access,
-            reason=_(
-                "Only a Global Administrator or a Security Administrator of your organization "
-                "can turn automatic redirection On or Off."
-            ),
+            request, self.access, reason=redirection_change_refused(self.access.tenant)
         )
 
     def render_confirm(
@@ -213,8 +225,11 @@ class PortalRedirectionView(TenantSettingsMixin, TemplateView):
             rollout=self.rollout(tenant, setting),
             propagation_window=window_text(settings.REDIRECTION_PROPAGATION_SECONDS),
             api_url=reverse("settings_ui:api_portal_redirection"),
-            feedback_url=f"/feedback?from={PAGE_PATH}",
-            page_path=PAGE_PATH,
+            change_refused=redirection_change_refused(tenant),
+            on_label=SWITCH_STATES[True],
+            off_label=SWITCH_STATES[False],
+            feedback_url=feedback_url(page_path()),
+            page_path=page_path(),
         )
         return context
 

@@ -82,7 +82,7 @@ def test_page_for_every_kind_of_account(kind, signed_in, defender_client):
         assert "disabled" in switch
         assert 'aria-describedby="redirection-readonly"' in switch
         assert 'id="redirection-readonly"' in page
-        assert "only a Global Administrator or a Security Administrator of Contoso" in page
+        assert "Only a Global Administrator or a Security Administrator of Contoso" in page
         assert "<dialog" not in page
 
 
@@ -104,7 +104,8 @@ def test_page_content_navigation_and_feedback_link(signed_in, defender_client):
     assert '<a href="/settings" aria-current="page">Settings</a>' in page
     assert "Active sessions are not ended." in page
     assert "after their next sign-in" in page
-    assert '<a href="/feedback?from=/preferences2/portal_redirection">Give feedback</a>' in page
+    feedback = '<a href="/feedback?from=%2Fpreferences2%2Fportal_redirection">Give feedback</a>'
+    assert feedback in page
     assert 'id="redirection-state"' in page and ">Off</span>" in page
 
 

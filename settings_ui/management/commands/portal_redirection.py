@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Tenant, User
-from settings_ui.models import ChangeSource, PortalRedirection
+from settings_ui.models import ChangeSource, PortalRedirection, on_off
 from settings_ui.services import set_portal_redirection
 
 
@@ -46,14 +46,10 @@ class Command(BaseCommand):
             PortalRedirection.objects.select_related("updated_by").filter(tenant=tenant).first()
         )
         enabled = bool(setting and setting.enabled)
-        lines = [f"{tenant.name} ({tenant.domain}): automatic redirection is {_on_off(enabled)}"]
+        lines = [f"{tenant.name} ({tenant.domain}): automatic redirection is {on_off(enabled)}"]
         if enabled and setting.enabled_at:
             lines.append(f"  enabled at: {setting.enabled_at.isoformat()}")
         if setting and setting.updated_at:
             by = setting.updated_by.email if setting.updated_by_id else "no named account"
             lines.append(f"  last changed: {setting.updated_at.isoformat()} by {by}")
         return "\n".join(lines)
-
-
-def _on_off(enabled: bool) -> str:
-    return "On" if enabled else "Off"
