@@ -28,6 +28,7 @@ from accounts.models import DirectoryRole, RoleAssignment, Tenant, User  # noqa:
 from accounts.signin import SIGNED_IN_AT, TENANT_ID, USER_ID  # noqa: E402
 from settings_ui.models import ChangeSource  # noqa: E402
 from settings_ui.services import set_portal_redirection  # noqa: E402
+from tests.conftest import sign_in  # noqa: E402
 
 TENANT = "contoso.example"
 LEGACY_HOST = "portal.atp.localhost"
@@ -134,8 +135,7 @@ def large(tenants: int, users: int, sessions: int) -> None:
 
 # ------------------------------------------------------------------ in-process
 def _sign_in(client: Client, email: str) -> Client:
-    answer = client.post("/signin", {"username": email, "password": settings.DEMO_PASSWORD})
-    assert answer.status_code == 302, f"sign-in of {email} failed ({answer.status_code})"
+    sign_in(client, User.objects.get(email=email), settings.DEMO_PASSWORD)
     return client
 
 

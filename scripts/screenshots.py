@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -15,7 +13,8 @@ from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
 
-from tests.e2e.browser import CHROMIUM_ARGS, find_chromium
+from tests.e2e.browser import CHROMIUM_ARGS, find_chromium, sign_in
+from tests.manage_process import free_port, manage_env, run_manage
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
@@ -34,16 +33,8 @@ def chromium() -> str:
     return found
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def manage(env: dict, *args: str) -> None:
-    done = subprocess.run(  # noqa: S603 (our own interpreter and arguments)
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
-    )
+def manage(env: dict[str, str], *args: str) -> None:
+    done = run_manage(*args, **env)
     if done.returncode != 0:
         sys.exit(f"screenshots: manage.py {args[0]} failed:\n{done.stdout}{done.stderr}")
 
@@ -54,22 +45,23 @@ def demo_server():
     workdir = Path(tempfile.mkdtemp(prefix="screenshots-"))
     port = free_port()
     env = {
-        **os.environ,
         "DJANGO_DEBUG": "true",
+        "DJANGO_STATIC_MANIFEST": "false",
         "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
         "DEFENDER_PORTAL_URL": f"http://security.localhost:{port}",
         "LEGACY_PORTAL_URL": f"http://portal.atp.localhost:{port}",
         "DEMO_PASSWORD": PASSWORD,
         "LOG_LEVEL": "WARNING",
+        # A shared cache would mix this throwaway data with a real one.
+        "REDIS_URL": "",
     }
-    env.pop("REDIS_URL", None)  # a shared cache would mix this throwaway data with a real one
     manage(env, "migrate", "--no-input", "-v", "0")
     manage(env, "seed_demo")
     log = (workdir / "server.log").open("w")
     server = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
         cwd=ROOT,
-        env=env,
+        env=manage_env(**env),
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -97,15 +89,6 @@ def wait_until_healthy(port: int, server: subprocess.Popen, log: Path, seconds: 
     sys.exit("screenshots: the server did not answer /healthz in time.")
 
 
-def sign_in(page, origin: str, email: str, path: str = "/signin") -> None:
-    page.goto(origin + path)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-
-
 def shoot(page, name: str) -> None:
     page.wait_for_load_state("networkidle")
     path = OUT / f"{name}.png"
@@ -124,10 +107,10 @@ def take_all(browser, defender: str, legacy: str) -> None:
 
     # The analyst signs in to the legacy portal first, so it keeps it once redirection is On.
     analyst = browser.new_context(viewport=VIEWPORT).new_page()
-    sign_in(analyst, legacy, ANALYST, "/signin?next=/timeline")
+    sign_in(analyst, legacy, ANALYST, PASSWORD, path="/signin?next=/timeline")
 
     admin = browser.new_context(viewport=VIEWPORT).new_page()
-    sign_in(admin, defender, ADMIN)
+    sign_in(admin, defender, ADMIN, PASSWORD)
     shoot(admin, "defender-home")
     admin.goto(defender + "/alerts")
     shoot(admin, "defender-alerts")

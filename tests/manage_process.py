@@ -1,8 +1,13 @@
-"""Run manage.py in a fresh interpreter, so the settings module reads the environment anew."""
+"""Run manage.py in a fresh interpreter, so the settings module reads the environment anew.
+
+The one home for this and for finding a free port, used by the tests, `make screenshots`
+and the benchmarks.
+"""
 
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -10,17 +15,29 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    """The project's own settings module, with only the given DJANGO_/DEMO_ variables set."""
+def manage_env(**env: str) -> dict[str, str]:
+    """This process's environment with only the given DJANGO_/DEMO_ variables set."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DEMO_"))}
     clean.update(env)
-    clean["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    clean.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    return clean
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """The project's own settings module, with only the given DJANGO_/DEMO_ variables set."""
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env=clean,
+        env=manage_env(**env),
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
+
+
+def free_port() -> int:
+    """A TCP port on the loopback address that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -6,6 +6,7 @@ from http import HTTPStatus
 from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.http import HttpResponse
@@ -14,7 +15,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.http import url_has_allowed_host_and_scheme
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
-from hypothesis import strategies as st
 
 from accounts.signin import remember_sign_in
 from config.portals import DEFENDER, LEGACY
@@ -22,6 +22,7 @@ from portal.middleware import LegacyRedirectionMiddleware
 from tests.conftest import LEGACY_HOST, sign_in
 from tests.factories import AlertFactory, UserFactory
 from tests.redirection import landing
+from tests.strategies import legacy_paths, legacy_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -209,7 +210,7 @@ def routed_session(contoso_analyst, contoso_admin, clock, switch):
     switch(contoso_analyst.tenant, True, contoso_admin)
     clock.advance()
     session = SessionStore()
-    session["_auth_user_id"] = str(contoso_analyst.pk)
+    session[SESSION_KEY] = str(contoso_analyst.pk)
     remember_sign_in(session, portal=LEGACY, tenant_id=contoso_analyst.tenant_id, when=clock.now())
     return session
 
@@ -218,40 +219,10 @@ def _unreachable_view(request):
     return HttpResponse("passed through")
 
 
-PATHS = st.one_of(
-    st.text(),
-    st.builds(
-        lambda prefix, rest: prefix + rest,
-        st.sampled_from(
-            [
-                "/",
-                "//",
-                "/\\",
-                "/timeline",
-                "/securityAlert/",
-                "/user/",
-                "/computer/",
-                "/search",
-                "/%2F%2Fevil.example",
-                "/%5Cevil.example",
-                "/%0d%0a",
-                "/%00",
-            ]
-        ),
-        st.text(alphabet="/\\%2F5Cevil.example:@0123456789 \t", max_size=40),
-    ),
-)
-QUERIES = st.dictionaries(
-    st.sampled_from(["q", "status", "severity", "next"]),
-    st.one_of(st.text(), st.sampled_from(["new", "high", "//evil.example", "\\\\x"])),
-    max_size=4,
-)
-
-
 @hypothesis_settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=300, deadline=None
 )
-@given(path=PATHS, query=QUERIES)
+@given(path=legacy_paths(), query=legacy_queries())
 def test_no_request_makes_the_middleware_leave_the_defender_host(routed_session, path, query):
     path = "/" + path.lstrip("/") if not path.startswith("/") else path
     request = RequestFactory(HTTP_HOST=LEGACY_HOST).get(path, query)

@@ -6,11 +6,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.http import QueryDict
+from django.urls import resolve
 from django.utils.http import url_has_allowed_host_and_scheme
 from hypothesis import given
-from hypothesis import strategies as st
 
-from portal.routes import MAX_SEARCH_LENGTH, route_for_legacy_path
+from config.hosts import urlconf_for
+from config.portals import DEFENDER as DEFENDER_PORTAL
+from portal.routes import DEFENDER_HOME, MAX_SEARCH_LENGTH, ROUTES, route_for_legacy_path
+from tests.strategies import legacy_paths, legacy_queries
 
 DEFENDER = "http://security.localhost:8000"
 
@@ -33,6 +36,33 @@ DEFENDER = "http://security.localhost:8000"
 )
 def test_every_row_of_the_map(legacy, defender):
     assert route_for_legacy_path(legacy, {}) == defender
+
+
+# One legacy path for each URL name the map can send to.
+LANDING_BY_NAME = {
+    "defender:alerts": "/timeline",
+    "defender:alert": "/securityAlert/42",
+    "defender:identity": "/user/7",
+    "defender:machine": "/computer/9",
+    "defender:search": "/search",
+    "defender:health": "/health",
+    "settings_ui:identities": "/configuration",
+    "defender:about": "/about",
+    DEFENDER_HOME: "/nowhere",
+}
+
+
+def test_the_samples_cover_every_route():
+    assert set(LANDING_BY_NAME) == {route.defender for route in ROUTES} | {DEFENDER_HOME}
+
+
+@pytest.mark.parametrize("url_name, legacy", LANDING_BY_NAME.items())
+def test_every_route_resolves_on_the_defender_portal(url_name, legacy):
+    landing = resolve(route_for_legacy_path(legacy, {}), urlconf=urlconf_for(DEFENDER_PORTAL))
+    assert landing.view_name == url_name
+    assert [str(value) for value in landing.kwargs.values()] == [
+        part for part in legacy.split("/") if part.isdigit()
+    ]
 
 
 @pytest.mark.parametrize(
@@ -140,41 +170,6 @@ def _assert_stays_on_defender(target: str) -> None:
     assert url_has_allowed_host_and_scheme(location, allowed_hosts={"security.localhost:8000"})
 
 
-PATHS = st.one_of(
-    st.text(),
-    st.text(alphabet=st.characters(codec=None, exclude_categories=())),  # surrogates too
-    st.builds(
-        lambda prefix, rest: prefix + rest,
-        st.sampled_from(
-            [
-                "/",
-                "//",
-                "/\\",
-                "/timeline",
-                "/securityAlert/",
-                "/user/",
-                "/computer/",
-                "/search",
-                "%2F%2F",
-                "/%2F",
-                "\\\\",
-                "http://",
-                "/\t/",
-                "/\x00",
-            ]
-        ),
-        st.text(alphabet="/\\%2Fevil.example:@?#0123456789 \t\r\n\x00", max_size=40),
-    ),
-)
-QUERIES = st.dictionaries(
-    st.sampled_from(["q", "status", "severity", "next", "url", "page"]),
-    st.one_of(
-        st.text(alphabet=st.characters(codec=None, exclude_categories=())),
-        st.sampled_from(["new", "high", "//evil.example", "\\\\evil", "http://evil.example"]),
-    ),
-)
-
-
-@given(path=PATHS, query=QUERIES)
+@given(path=legacy_paths(surrogates=True), query=legacy_queries(surrogates=True))
 def test_no_input_makes_the_map_leave_the_defender_host(path, query):
     _assert_stays_on_defender(route_for_legacy_path(path, query))

@@ -1,4 +1,5 @@
-"""The Chromium the browser tests and the screenshots drive: where it is and how it starts."""
+"""The Chromium the browser tests and the screenshots drive: where it is, how it starts, and
+how a person signs in with it."""
 
 from __future__ import annotations
 
@@ -30,3 +31,18 @@ def find_chromium() -> str | None:
         if candidate and os.access(candidate, os.X_OK):
             return candidate
     return None
+
+
+def complete_sign_in(page, email: str, password: str) -> None:
+    """Sign in on the sign-in page the browser is on, as a person would; wait for where it leads."""
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+def sign_in(page, origin: str, email: str, password: str, path: str = "/signin") -> None:
+    """Open a portal's sign-in page (``path`` may carry ``next``) and sign in there."""
+    page.goto(origin + path)
+    complete_sign_in(page, email, password)

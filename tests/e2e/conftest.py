@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from tests.e2e import browser as browser_module
 from tests.e2e.browser import CHROMIUM_ARGS, find_chromium
 
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
@@ -120,22 +121,13 @@ def page(new_context):
 
 
 def sign_in(page, origin: str, email: str, password: str = DEMO_PASSWORD, path: str = "/signin"):
-    """Fill the portal's sign-in form as a person would and wait for where it leads."""
-    page.goto(origin + path)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    """Sign in to a portal with the demo data's password unless told otherwise."""
+    browser_module.sign_in(page, origin, email, password, path)
 
 
 def complete_sign_in(page, email: str, password: str = DEMO_PASSWORD):
     """Sign in on the sign-in page the browser is already on (after a redirect to it)."""
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    browser_module.complete_sign_in(page, email, password)
 
 
 def assert_signed_in_by_handoff(page, origin: str, display_name: str):
