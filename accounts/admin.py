@@ -9,8 +9,10 @@ from importlib import import_module
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -18,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import RoleAssignment, SignInSession, Tenant, User
+from config.admin_lookups import FilterLookupsOnly
 
 logger = logging.getLogger("accounts.support")
 
@@ -74,12 +77,21 @@ class UserRoleAssignmentInline(RoleAssignmentInline):
 
 # ------------------------------------------------------------------ tenants
 @admin.register(Tenant)
-class TenantAdmin(admin.ModelAdmin):
+class TenantAdmin(FilterLookupsOnly, admin.ModelAdmin):
     list_display = ("name", "domain", "created_at")
     search_fields = ("name", "domain")
     readonly_fields = ("created_at",)
     inlines = [TenantRoleAssignmentInline]
     show_full_result_count = False
+
+
+# ------------------------------------------------------------------ groups
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class SupportGroupAdmin(FilterLookupsOnly, GroupAdmin):
+    """Django's own groups page, under the console's rule for query-string lookups."""
 
 
 # ------------------------------------------------------------------ accounts
@@ -135,7 +147,7 @@ class AccountChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(FilterLookupsOnly, DjangoUserAdmin):
     form = AccountChangeForm
     add_form = AccountCreationForm
     fieldsets = (
@@ -243,7 +255,7 @@ def end_sign_in_session(row: SignInSession, reason: str) -> bool:
 
 
 @admin.register(SignInSession)
-class SignInSessionAdmin(admin.ModelAdmin):
+class SignInSessionAdmin(FilterLookupsOnly, admin.ModelAdmin):
     # The session key is a bearer secret: the console never shows it.
     fields = (
         "user",

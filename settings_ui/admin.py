@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from accounts.admin import TenantAdmin
 from accounts.models import Tenant, client_ip
+from config.admin_lookups import FilterLookupsOnly
 from settings_ui.models import ChangeSource, Feedback, RedirectionChange, on_off
 from settings_ui.services import set_portal_redirection
 
@@ -147,7 +148,7 @@ admin.site.register(Tenant, RedirectionTenantAdmin)
 
 
 @admin.register(RedirectionChange)
-class RedirectionChangeAdmin(admin.ModelAdmin):
+class RedirectionChangeAdmin(FilterLookupsOnly, admin.ModelAdmin):
     """The audit, read-only for everyone: rows are only ever added, by the service."""
 
     list_display = ("changed_at", "tenant", "change", "actor", "source", "ip_address")
@@ -172,7 +173,7 @@ class RedirectionChangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
+class FeedbackAdmin(FilterLookupsOnly, admin.ModelAdmin):
     """What users wrote stays as written; support only moves its status along."""
 
     list_display = ("created_at", "category", "status", "tenant", "user", "portal", "summary")

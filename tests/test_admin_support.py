@@ -265,7 +265,7 @@ def test_accounts_list_shows_roles_and_filters_by_tenant_and_role(
 
     by_tenant = support_client.get(USERS, {"tenant": "Contoso.example "})
     assert set(by_tenant.context["cl"].result_list) == {reader, contoso_analyst}
-    by_role = support_client.get(USERS, {"role_assignments__role": "security_reader"})
+    by_role = support_client.get(USERS, {"role_assignments__role__exact": "security_reader"})
     assert list(by_role.context["cl"].result_list) == [reader]
 
 
