@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts import admin_pauses  # noqa: F401  (registers the paused sign-ins)
 from accounts.models import RoleAssignment, SignInSession, Tenant, User
 from config.admin_lookups import FilterLookupsOnly
 

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Mapping
+from datetime import timedelta
 from http import HTTPStatus
 from urllib.parse import unquote, urlsplit
 
+from axes.helpers import get_client_username
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.forms import SignInForm
+from accounts.throttling import throttle_of
 
 # Unicode categories that have no business in a path: controls, invisible format characters,
 # and line or paragraph separators, which browsers strip or treat as breaks.
@@ -64,15 +69,22 @@ def sign_in_locked_out(
 ) -> HttpResponse:
     """The page shown instead of the sign-in form while sign-in is paused (AXES_LOCKOUT_CALLABLE).
 
-    It says neither whether the email exists nor whether the last password was right.
+    It says when the pause ends, and neither whether the email exists nor whether the last
+    password was right.
     """
-    cool_off = settings.AXES_COOLOFF_TIME
+    throttle = throttle_of(get_client_username(request, credentials), request.axes_ip_address)
+    # Axes pauses only on records the throttle reads too; the cool-off is the fallback for a
+    # record lifted between the two reads.
+    seconds = throttle.seconds_left() or int(settings.AXES_COOLOFF_TIME.total_seconds())
     response = render(
         request,
         "lockout.html",
-        {"cool_off_minutes": int(cool_off.total_seconds() // 60)},
+        {
+            "paused_until": throttle.paused_until or timezone.now() + timedelta(seconds=seconds),
+            "minutes_left": math.ceil(seconds / 60),
+        },
         status=HTTPStatus.TOO_MANY_REQUESTS,
     )
-    response["Retry-After"] = str(int(cool_off.total_seconds()))
+    response["Retry-After"] = str(seconds)
     add_never_cache_headers(response)
     return response

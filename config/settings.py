@@ -168,14 +168,16 @@ CSRF_COOKIE_SAMESITE = "Lax"
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-password-1" if DEBUG else "")
 
 # ------------------------------------------------------------------ sign-in throttling (axes)
-# Failures are counted per account (from any address: stops slow guessing of one password
-# from many machines) and per address (for any account: stops one password sprayed over many
-# accounts). Either count reaching the limit pauses sign-in for the cool-off. The price, an
-# account or a shared address that someone else can pause, is bounded by the cool-off, and
-# support sees and can clear every pause in the support console.
-AXES_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=5)
+# Failures are counted per account + address pair: guessing one account's password from one
+# place pauses that account there, and nobody else. Behind a shared office address, made-up
+# emails pause only themselves. A much higher limit per address, whatever the accounts,
+# stops one password being sprayed over many accounts (accounts.throttling). Either limit
+# pauses sign-in for the cool-off; support can lift a pause in the support console.
+SIGN_IN_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=5)
+SIGN_IN_ADDRESS_FAILURE_LIMIT = env.int("SIGN_IN_ADDRESS_FAILURE_LIMIT", default=50)
+AXES_FAILURE_LIMIT = "accounts.throttling.failure_limit"
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("SIGN_IN_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "accounts.forms.attempted_email"
 AXES_LOCKOUT_CALLABLE = "accounts.views.sign_in_locked_out"

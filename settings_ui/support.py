@@ -16,8 +16,9 @@ from accounts.models import Tenant, User
 
 SUPPORT_GROUP = "Support"
 
-# (app label, codename). Support looks at everything it needs, ends sessions, triages
-# feedback and turns redirection through the audited action; it edits nothing else.
+# (app label, codename). Support looks at everything it needs, ends sessions, lifts sign-in
+# pauses, triages feedback and turns redirection through the audited actions; it edits
+# nothing else.
 SUPPORT_PERMISSIONS = (
     ("accounts", "view_tenant"),
     ("accounts", "view_user"),
@@ -28,9 +29,10 @@ SUPPORT_PERMISSIONS = (
     ("settings_ui", "change_portal_redirection"),
     ("settings_ui", "view_feedback"),
     ("settings_ui", "change_feedback"),
+    ("axes", "change_accessattempt"),  # lifting a pause (the record itself is never edited)
 )
 
-# Lockouts from the sign-in throttle, when that app is installed: seen, never changed.
+# Lockouts from the sign-in throttle: every record can be seen.
 LOCKOUT_APP = "axes"
 
 
