@@ -111,7 +111,7 @@ class PortalRedirectionAPI(View):
                 request,
                 tenant,
                 payload.enabled,
-                source=change_source(request),
+                source=ChangeSource.API,
                 feedback=payload.feedback,
             )
         except PermissionDenied as refusal:
@@ -120,12 +120,3 @@ class PortalRedirectionAPI(View):
 
     # The body holds the one field there is, so a partial update and a full one coincide.
     patch = put
-
-
-# The settings page's own script names itself, so the history says "Settings page" for a
-# click there. Only a label: the actor, role and CSRF checks are the same either way.
-PAGE_SCRIPT_HEADER = "X-Portal-Redirection-Page"
-
-
-def change_source(request) -> str:
-    return ChangeSource.WEB if request.headers.get(PAGE_SCRIPT_HEADER) == "1" else ChangeSource.API

@@ -17,9 +17,29 @@ from settings_ui.models import ChangeSource, PortalRedirection, RedirectionChang
 logger = logging.getLogger("settings_ui.redirection")
 
 # Sources whose caller has already decided who may act: the command runs with shell access
-# to the server, and the admin action checks the support console's own permission.
+# to the server, and the admin action checks the support console's own permission. They skip
+# the role check of the caller, never the check of the actor they record.
 TRUSTED_SOURCES = frozenset({ChangeSource.CLI, ChangeSource.ADMIN})
 USER_AGENT_LENGTH = RedirectionChange._meta.get_field("user_agent").max_length
+
+
+def check_recorded_actor(actor, tenant: Tenant, source: str) -> None:
+    """The audit names only someone who could have made the change: staff, or a changer there.
+
+    A trusted caller skips its own role check, never this one: `--actor admin@fabrikam.example`
+    on Contoso would make Contoso's history name Fabrikam's admin. Only the command may name
+    nobody, recorded as "no named account".
+    """
+    if actor is None:
+        if source == ChangeSource.CLI:
+            return
+        raise PermissionDenied("A change from the support console must name who made it.")
+    if (actor.is_active and actor.is_staff) or can_change_portal_redirection(actor, tenant):
+        return
+    raise PermissionDenied(
+        f"{actor.email} cannot be recorded as changing {tenant.domain}: the account must be "
+        "support staff, or a Global Administrator or Security Administrator of that tenant."
+    )
 
 
 @dataclass(frozen=True)
@@ -46,7 +66,9 @@ def set_portal_redirection(
         raise TypeError("enabled must be True or False")
     if source not in ChangeSource.values:
         raise ValueError(f"unknown change source {source!r}")
-    if source not in TRUSTED_SOURCES and not can_change_portal_redirection(actor, tenant):
+    if source in TRUSTED_SOURCES:
+        check_recorded_actor(actor, tenant, source)
+    elif not can_change_portal_redirection(actor, tenant):
         raise PermissionDenied(redirection_change_refused(tenant))
 
     with transaction.atomic():

@@ -9,7 +9,7 @@ from http import HTTPStatus
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -49,6 +49,8 @@ SETTINGS_AREAS = (
     (_("Cloud apps"), None),
     (_("Microsoft Sentinel"), None),
 )
+
+JSON = "application/json"
 
 STATE_SAID = {True: _("Automatic redirection is On."), False: _("Automatic redirection is Off.")}
 STATE_UNCHANGED = {
@@ -179,10 +181,21 @@ class PortalRedirectionView(TenantSettingsMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        # The page's own script posts the same form here and asks for JSON: the history says
+        # "Settings page" because this endpoint was called, never because a client said so.
+        wants_json = request.get_preferred_type(["text/html", "application/json"]) == JSON
         if not self.access.can_change:
+            if wants_json:
+                refused = redirection_change_refused(self.access.tenant)
+                return JsonResponse({"error": str(refused)}, status=HTTPStatus.FORBIDDEN)
             return self.refuse_change(request)
         form = RedirectionChangeForm(request.POST)
         if not form.is_valid():
+            if wants_json:
+                message = " ".join(
+                    str(error) for errors in form.errors.values() for error in errors
+                )
+                return JsonResponse({"error": message}, status=HTTPStatus.BAD_REQUEST)
             return self.render_confirm(
                 form, turning_on=request.POST.get("enabled") == ON, status=HTTPStatus.BAD_REQUEST
             )
@@ -195,6 +208,8 @@ class PortalRedirectionView(TenantSettingsMixin, TemplateView):
             feedback=form.cleaned_data["feedback"],
         )
         said = STATE_SAID[enabled] if result.changed else STATE_UNCHANGED[enabled]
+        if wants_json:
+            return JsonResponse({"enabled": result.setting.enabled, "message": str(said)})
         messages.success(request, said)
         return redirect("settings_ui:portal_redirection")
 
@@ -224,7 +239,6 @@ class PortalRedirectionView(TenantSettingsMixin, TemplateView):
             ),
             rollout=self.rollout(tenant, setting),
             propagation_window=window_text(settings.REDIRECTION_PROPAGATION_SECONDS),
-            api_url=reverse("settings_ui:api_portal_redirection"),
             change_refused=redirection_change_refused(tenant),
             on_label=SWITCH_STATES[True],
             off_label=SWITCH_STATES[False],

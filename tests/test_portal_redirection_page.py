@@ -296,3 +296,41 @@ def test_propagation_window_is_explained(signed_in, defender_client, contoso, se
     every_account_by = (enabled_at + timedelta(seconds=5400)).isoformat()
     assert "every account is routed from" in page
     assert f'<time datetime="{every_account_by}">' in page
+
+
+# ------------------------------------------------------------------ changing it (page script)
+def script_post(client: Client, data: dict):
+    """What the page's script sends: the confirm form itself, asking for JSON."""
+    return client.post(PAGE, data, headers={"Accept": "application/json"})
+
+
+def test_the_pages_script_changes_it_as_the_settings_page(signed_in, defender_client, contoso):
+    admin = signed_in("security_administrator")
+    response = script_post(defender_client, {"enabled": "on"})
+    assert response.status_code == HTTPStatus.OK
+    assert response.json() == {"enabled": True, "message": "Automatic redirection is On."}
+    change = RedirectionChange.objects.get(tenant=contoso)
+    assert (change.actor, change.source) == (admin, ChangeSource.WEB)
+    page = defender_client.get(PAGE).content.decode()
+    assert "Automatic redirection is On." not in page.split("redirection-announcement")[0], (
+        "no message left behind for the next page load"
+    )
+
+
+@pytest.mark.parametrize("kind", ["security_reader", "security_operator"])
+def test_the_pages_script_is_refused_in_json_without_a_changing_role(
+    kind, signed_in, defender_client, contoso
+):
+    signed_in(kind)
+    response = script_post(defender_client, {"enabled": "on"})
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert "Global Administrator" in response.json()["error"]
+    assert stored_state(contoso) == (False, 0)
+
+
+def test_the_pages_script_gets_a_json_400_for_a_bad_choice(signed_in, defender_client, contoso):
+    signed_in("global_administrator")
+    response = script_post(defender_client, {"enabled": "maybe"})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json() == {"error": "Choose On or Off."}
+    assert stored_state(contoso) == (False, 0)

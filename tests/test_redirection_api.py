@@ -214,7 +214,7 @@ def test_csrf_is_enforced_on_writes(contoso, fabrikam):
     assert PortalRedirection.objects.get(tenant=contoso).enabled is True
 
 
-def test_a_change_from_the_settings_pages_script_is_recorded_as_the_settings_page(
+def test_no_header_relabels_an_api_change_as_made_on_the_settings_page(
     defender_client, contoso_admin
 ):
     sign_in(defender_client, contoso_admin)
@@ -222,7 +222,7 @@ def test_a_change_from_the_settings_pages_script_is_recorded_as_the_settings_pag
         "/api/v1/portal-redirection",
         json.dumps({"enabled": True}),
         content_type="application/json",
-        headers={"X-Portal-Redirection-Page": "1"},
+        headers={"X-Portal-Redirection-Page": "1", "Referer": "/preferences2/portal_redirection"},
     )
     assert response.status_code == HTTPStatus.OK
-    assert RedirectionChange.objects.get().source == ChangeSource.WEB
+    assert RedirectionChange.objects.get().source == ChangeSource.API

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, ManagementUtility, call_command
 
 from settings_ui.models import ChangeSource, PortalRedirection, RedirectionChange
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +88,36 @@ def test_error_exits_non_zero_with_one_line(contoso, capsys):
     assert exit_info.value.code != 0
     err = capsys.readouterr().err
     assert err.strip() == "CommandError: No tenant has the domain 'nowhere.example'."
+
+
+def test_an_actor_from_another_tenant_is_refused_with_one_line(contoso, fabrikam_admin, capsys):
+    argv = ["manage.py", "portal_redirection", "contoso.example", "--on"]
+    with pytest.raises(SystemExit) as exit_info:
+        ManagementUtility([*argv, "--actor", "admin@fabrikam.example"]).execute()
+    assert exit_info.value.code != 0
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("CommandError: admin@fabrikam.example cannot be recorded as changing")
+    assert len(err.splitlines()) == 1
+    assert not PortalRedirection.objects.exists()
+    assert not RedirectionChange.objects.exists()
+
+
+def test_an_actor_without_a_changing_role_is_refused(contoso, contoso_analyst):
+    with pytest.raises(CommandError, match="support staff, or a Global Administrator"):
+        run("contoso.example", "--on", "--actor", contoso_analyst.email)
+    assert not RedirectionChange.objects.exists()
+
+
+def test_support_staff_may_be_named_as_the_actor(contoso):
+    UserFactory(email="support@defender.example", tenant=None, is_staff=True)
+    assert "by support@defender.example" in run(
+        "contoso.example", "--on", "--actor", "support@defender.example"
+    )
+
+
+def test_turning_off_in_another_tenants_name_changes_nothing(contoso, fabrikam_admin):
+    run("contoso.example", "--on")
+    with pytest.raises(CommandError, match=r"^admin@fabrikam\.example cannot be recorded"):
+        run("contoso.example", "--off", "--actor", "admin@fabrikam.example")
+    assert PortalRedirection.objects.get(tenant=contoso).enabled is True
+    assert RedirectionChange.objects.count() == 1

@@ -101,10 +101,36 @@ def test_untrusted_source_needs_an_actor(contoso):
 
 
 @pytest.mark.parametrize("source", [ChangeSource.CLI, ChangeSource.ADMIN])
-def test_trusted_sources_need_no_role(source, contoso, contoso_analyst):
-    result = set_portal_redirection(contoso, True, actor=contoso_analyst, source=source)
+def test_trusted_sources_may_record_support_staff(source, contoso):
+    staff = UserFactory(tenant=None, is_staff=True)
+    result = set_portal_redirection(contoso, True, actor=staff, source=source)
     assert result.changed
-    assert RedirectionChange.objects.get().source == source
+    assert (RedirectionChange.objects.get().source, RedirectionChange.objects.get().actor) == (
+        source,
+        staff,
+    )
+
+
+@pytest.mark.parametrize("source", [ChangeSource.CLI, ChangeSource.ADMIN])
+@pytest.mark.parametrize("who", ["contoso_analyst", "fabrikam_admin", "inactive_staff"])
+def test_trusted_sources_never_record_someone_who_could_not_change_it(
+    request, source, who, contoso
+):
+    actor = (
+        UserFactory(tenant=None, is_staff=True, is_active=False)
+        if who == "inactive_staff"
+        else request.getfixturevalue(who)
+    )
+    with pytest.raises(PermissionDenied, match=r"cannot be recorded as changing contoso\.example"):
+        set_portal_redirection(contoso, True, actor=actor, source=source)
+    assert not PortalRedirection.objects.exists()
+    assert not RedirectionChange.objects.exists()
+
+
+def test_only_the_command_may_name_nobody(contoso):
+    with pytest.raises(PermissionDenied):
+        set_portal_redirection(contoso, True, source=ChangeSource.ADMIN)
+    assert set_portal_redirection(contoso, True, source=ChangeSource.CLI).changed
 
 
 @pytest.mark.parametrize("value", ["true", 1, None])

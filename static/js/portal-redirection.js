@@ -1,4 +1,4 @@
-// Portal redirection page: confirm in a modal dialog and apply through the JSON API.
+// Portal redirection page: confirm in a modal dialog and apply without a full reload.
 // Without this script (or without <dialog>), the switch opens the confirm page instead.
 (function () {
   "use strict";
@@ -65,25 +65,17 @@
   }
 
   function submitChange(dialog, form) {
-    var enabled = form.dataset.turn === "on";
-    var body = { enabled: enabled };
-    var feedback = form.querySelector("textarea[name='feedback']");
-    if (!enabled && feedback && feedback.value.trim()) body.feedback = feedback.value.trim();
     var buttons = form.querySelectorAll("button");
     buttons.forEach(function (button) {
       button.disabled = true;
     });
-    fetch(switchForm.dataset.apiUrl, {
-      method: "PATCH",
+    // The confirm form itself (CSRF token, enabled, feedback), posted to the page it names:
+    // the server records the change as made on the Settings page because of where it went.
+    fetch(form.action, {
+      method: "POST",
       credentials: "same-origin",
-      headers: {
-        "Content-Type": "application/json",
-        Accept: "application/json",
-        "X-CSRFToken": form.querySelector("input[name='csrfmiddlewaretoken']").value,
-        // Marks the change as made on the settings page, for the history's "source".
-        "X-Portal-Redirection-Page": "1",
-      },
-      body: JSON.stringify(body),
+      headers: { Accept: "application/json" },
+      body: new FormData(form),
     })
       .then(function (response) {
         return response

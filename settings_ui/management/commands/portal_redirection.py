@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Tenant, User
@@ -21,7 +22,11 @@ class Command(BaseCommand):
         action.add_argument("--on", dest="action", action="store_const", const="on")
         action.add_argument("--off", dest="action", action="store_const", const="off")
         action.add_argument("--status", dest="action", action="store_const", const="status")
-        parser.add_argument("--actor", help="Email of the account the change is recorded for.")
+        parser.add_argument(
+            "--actor",
+            help="Email of the account the change is recorded for: support staff, or a Global "
+            "Administrator or Security Administrator of that tenant.",
+        )
 
     def handle(self, *args, tenant: str, action: str, actor: str | None = None, **options):
         found = Tenant.objects.filter(domain__iexact=tenant.strip()).first()
@@ -34,9 +39,12 @@ class Command(BaseCommand):
                 raise CommandError(f"No account has the email {actor!r}.")
 
         if action != "status":
-            result = set_portal_redirection(
-                found, action == "on", actor=account, source=ChangeSource.CLI
-            )
+            try:
+                result = set_portal_redirection(
+                    found, action == "on", actor=account, source=ChangeSource.CLI
+                )
+            except PermissionDenied as refusal:
+                raise CommandError(str(refusal)) from None
             if not result.changed:
                 self.stdout.write(f"Already {action.capitalize()}: nothing changed.")
         self.stdout.write(self.describe(found))
