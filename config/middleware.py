@@ -1,4 +1,4 @@
-"""Each portal's Content Security Policy, and a 503 page while the database is unreachable."""
+"""Each portal's Content Security Policy, and a 503 while the database is unreachable."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from django.conf import settings
 from django.core.signals import got_request_exception
 from django.db.utils import InterfaceError, OperationalError
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext_lazy as _
 
 from config.portals import LEGACY
 
@@ -21,6 +22,9 @@ logger = logging.getLogger("config.database")
 
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
+DATABASE_UNAVAILABLE_MESSAGE = _(
+    "The service is unavailable for a moment. Nothing was changed; try again in 30 seconds."
+)
 _FLAG = "database_unavailable"
 
 
@@ -58,6 +62,7 @@ class DatabaseUnavailableMiddleware:
     """
 
     retry_after_seconds = RETRY_AFTER_SECONDS
+    api_prefix = "/api/"
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -67,9 +72,16 @@ class DatabaseUnavailableMiddleware:
         if not getattr(request, _FLAG, False):
             return response
         logger.warning("database unreachable: answered %s with 503", request.path)
-        unavailable = HttpResponse(
-            render_to_string("503.html"), status=HTTPStatus.SERVICE_UNAVAILABLE
-        )
+        if request.path.startswith(self.api_prefix):
+            # API callers read JSON, as every other answer of the API is.
+            unavailable = JsonResponse(
+                {"error": str(DATABASE_UNAVAILABLE_MESSAGE)},
+                status=HTTPStatus.SERVICE_UNAVAILABLE,
+            )
+        else:
+            unavailable = HttpResponse(
+                render_to_string("503.html"), status=HTTPStatus.SERVICE_UNAVAILABLE
+            )
         unavailable["Retry-After"] = str(self.retry_after_seconds)
         add_never_cache_headers(unavailable)
         return unavailable

@@ -13,6 +13,7 @@ from settings_ui.models import SWITCH_STATES, Feedback
 ON, OFF = "on", "off"
 MAX_BODY_BYTES = 4096
 API_FIELDS = frozenset({"enabled", "feedback"})
+NOT_TEXT = _('The field "feedback" holds a character that is not text (NUL or a lone surrogate).')
 
 
 class RedirectionChangeForm(forms.Form):
@@ -46,6 +47,21 @@ class RedirectionPayload:
     feedback: str = ""
 
 
+def storable_text(value: str) -> bool:
+    """False for what JSON can carry but a database cannot store: NUL, lone surrogates.
+
+    PostgreSQL refuses NUL in text, and no database encodes half a surrogate pair; either
+    would fail only at the write, after the switch had been changed in the same transaction.
+    """
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def parse_redirection_payload(body: bytes) -> RedirectionPayload:
     """``{"enabled": true|false}``, plus an optional ``"feedback"`` string when turning Off."""
     if len(body) > MAX_BODY_BYTES:
@@ -54,6 +70,9 @@ def parse_redirection_payload(body: bytes) -> RedirectionPayload:
         data = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise PayloadError(str(_("The request body is not valid JSON."))) from None
+    except RecursionError:
+        # Thousands of nested brackets: valid JSON in principle, never a body of ours.
+        raise PayloadError(str(_("The request body is nested too deeply."))) from None
     if not isinstance(data, dict):
         raise PayloadError(
             str(_('The request body must be a JSON object, like {"enabled": true}.'))
@@ -74,6 +93,8 @@ def parse_redirection_payload(body: bytes) -> RedirectionPayload:
         feedback = ""
     if not isinstance(feedback, str):
         raise PayloadError(str(_('The field "feedback" must be a string.')))
+    if not storable_text(feedback):
+        raise PayloadError(str(NOT_TEXT))
     if len(feedback) > Feedback.MAX_MESSAGE_LENGTH:
         raise PayloadError(
             str(_('The field "feedback" is longer than %(max)d characters.'))

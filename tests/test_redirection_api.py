@@ -7,11 +7,13 @@ from datetime import datetime
 from http import HTTPStatus
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from settings_ui.models import ChangeSource, Feedback, PortalRedirection, RedirectionChange
 from settings_ui.services import set_portal_redirection
 from tests.conftest import DEFENDER_HOST, sign_in
+from tests.test_faults import database_down
 from tests.test_portal_redirection_page import (
     ACCOUNT_KINDS,
     CHANGERS,
@@ -166,6 +168,9 @@ BAD_BODIES = {
     "feedback too long": json.dumps({"enabled": False, "feedback": "x" * 2001}).encode(),
     "feedback when turning on": b'{"enabled": true, "feedback": "x"}',
     "over 4 KB": json.dumps({"enabled": False, "feedback": " " * 5000}).encode(),
+    "nested too deeply": b'{"enabled": ' + b"[" * 2000,
+    "lone surrogate in feedback": b'{"enabled": false, "feedback": "why \\ud800"}',
+    "NUL in feedback": b'{"enabled": false, "feedback": "why \\u0000 not"}',
 }
 
 
@@ -226,3 +231,37 @@ def test_no_header_relabels_an_api_change_as_made_on_the_settings_page(
     )
     assert response.status_code == HTTPStatus.OK
     assert RedirectionChange.objects.get().source == ChangeSource.API
+
+
+def test_the_text_refusals_say_what_is_wrong(admin, defender_client):
+    nested = send(defender_client, "put", BAD_BODIES["nested too deeply"]).json()["error"]
+    assert nested == "The request body is nested too deeply."
+    for name in ("lone surrogate in feedback", "NUL in feedback"):
+        error = send(defender_client, "put", BAD_BODIES[name]).json()["error"]
+        assert "not text" in error
+
+
+@pytest.mark.postgres
+def test_a_nul_never_reaches_postgresql(admin, defender_client, contoso):
+    # PostgreSQL refuses NUL in text with a DataError, inside the switch's transaction.
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: other databases store NUL; set DATABASE_URL=postgres://...")
+    set_portal_redirection(contoso, True, actor=admin, source=ChangeSource.WEB)
+    before = snapshot(contoso)
+    response = send(defender_client, "patch", BAD_BODIES["NUL in feedback"])
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert snapshot(contoso) == before
+    assert PortalRedirection.objects.get(tenant=contoso).enabled is True
+
+
+def test_while_the_database_is_down_the_api_answers_json_503(admin, contoso):
+    client = Client(HTTP_HOST=DEFENDER_HOST, raise_request_exception=False)
+    client.force_login(admin)
+    with database_down():
+        for method, body in (("get", None), ("patch", {"enabled": True})):
+            response = client.get(API) if body is None else send(client, method, body)
+            assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+            assert response["Content-Type"] == "application/json"
+            assert response["Retry-After"] == "30"
+            assert "try again" in response.json()["error"]
+    assert snapshot(contoso) == (None, 0, 0)
