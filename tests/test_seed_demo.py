@@ -7,6 +7,7 @@ from django.core.management.base import CommandError
 from accounts.models import DirectoryRole, RoleAssignment, Tenant, User
 from accounts.roles import can_change_portal_redirection
 from portal.models import Alert, Device, HealthIssue, Identity, Incident
+from tests.manage_process import run_manage
 
 pytestmark = pytest.mark.django_db
 
@@ -48,9 +49,33 @@ def test_seed_twice_leaves_the_same_data(settings):
 
 def test_seed_refuses_outside_debug_without_a_password(settings):
     settings.DEBUG = False
-    with pytest.raises(CommandError, match="outside debug"):
+    settings.DEMO_PASSWORD = ""
+    with pytest.raises(
+        CommandError, match=r"outside debug .* set DEMO_PASSWORD or pass --password"
+    ):
         call_command("seed_demo")
     assert not User.objects.exists()
+
+
+def test_seed_outside_debug_reads_demo_password(settings):
+    settings.DEBUG = False
+    settings.DEMO_PASSWORD = "from-the-environment-1"
+    call_command("seed_demo")
+    assert User.objects.get(email="admin@contoso.example").check_password("from-the-environment-1")
+
+
+def test_the_settings_read_demo_password_in_every_mode():
+    shown = "from django.conf import settings; print(repr(settings.DEMO_PASSWORD))"
+    production = {"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "k" * 60}
+    read = run_manage(
+        "shell", "--no-imports", "-c", shown, DEMO_PASSWORD="chosen-password-1", **production
+    )
+    assert read.stdout.strip() == "'chosen-password-1'", read.stderr
+    unset = run_manage("shell", "--no-imports", "-c", shown, **production)
+    assert unset.stdout.strip() == "''", "no well-known default outside debug"
+    assert run_manage("shell", "--no-imports", "-c", shown, DJANGO_DEBUG="true").stdout.strip() == (
+        "'demo-password-1'"
+    )
 
 
 def test_seed_outside_debug_with_a_password(settings):
