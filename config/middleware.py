@@ -1,4 +1,4 @@
-"""Each portal's Content Security Policy, and a 503 while the database is unreachable."""
+"""Content Security Policy per portal, no-store for signed-in pages, 503 while the DB is down."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.db.utils import InterfaceError, OperationalError
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext_lazy as _
 
 from config.portals import LEGACY
@@ -85,3 +85,22 @@ class DatabaseUnavailableMiddleware:
         unavailable["Retry-After"] = str(self.retry_after_seconds)
         add_never_cache_headers(unavailable)
         return unavailable
+
+
+class SignedInNoStoreMiddleware:
+    """`Cache-Control: private, no-store` on every answer to a signed-in account.
+
+    Signed-in pages show a tenant's alerts, identities and settings: neither a shared proxy
+    nor the browser's disk cache may keep them after sign-out. Anonymous pages (sign-in,
+    static files) keep their own caching.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response

@@ -69,6 +69,8 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the host check, so that the 400 for an unknown host carries it too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.PortalCSPMiddleware",
     # Outside every layer that may query the database (sessions, accounts, views).
@@ -80,9 +82,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.PortalSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.LegacyRedirectionMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "config.middleware.SignedInNoStoreMiddleware",
+    # A view's Http404 gets the portal's own 404 page, in debug too.
+    "config.errors.MissingObjectPageMiddleware",
     # Last, so that it sees the sign-in view's answer and can swap it for the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -197,6 +201,7 @@ HANDOFF_TOKEN_SECONDS = env.int("HANDOFF_TOKEN_SECONDS", default=60)
 
 # ------------------------------------------------------------------ security headers
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # No inline script or style anywhere: pages load their CSS and JS from /static/ only.

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import handoff
-from config import views
+from config import errors, views
 
 urlpatterns = [
     path("", include("accounts.urls")),
@@ -15,3 +15,8 @@ urlpatterns = [
     path("", include("settings_ui.urls_feedback")),
     path("", include("portal.urls_defender")),
 ]
+
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error

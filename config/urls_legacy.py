@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from config import views
+from config import errors, views
 
 urlpatterns = [
     path("", include("accounts.urls")),
@@ -10,3 +10,8 @@ urlpatterns = [
     path("", include("settings_ui.urls_feedback")),
     path("", include("portal.urls_legacy")),
 ]
+
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error
