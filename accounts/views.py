@@ -72,7 +72,8 @@ def sign_in_locked_out(
     It says when the pause ends, and neither whether the email exists nor whether the last
     password was right.
     """
-    throttle = throttle_of(get_client_username(request, credentials), request.axes_ip_address)
+    address = getattr(request, "axes_ip_address", None)
+    throttle = throttle_of(get_client_username(request, credentials), address)
     # Axes pauses only on records the throttle reads too; the cool-off is the fallback for a
     # record lifted between the two reads.
     seconds = throttle.seconds_left() or int(settings.AXES_COOLOFF_TIME.total_seconds())
