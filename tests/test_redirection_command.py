@@ -98,8 +98,8 @@ def test_an_actor_from_another_tenant_is_refused_with_one_line(contoso, fabrikam
     err = capsys.readouterr().err.strip()
     assert err.startswith("CommandError: admin@fabrikam.example cannot be recorded as changing")
     assert len(err.splitlines()) == 1
-    assert not PortalRedirection.objects.exists()
-    assert not RedirectionChange.objects.exists()
+    # run_from_argv closes the database connection: that nothing changed is checked with
+    # call_command below.
 
 
 def test_an_actor_without_a_changing_role_is_refused(contoso, contoso_analyst):
