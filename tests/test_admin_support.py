@@ -81,7 +81,8 @@ def granted(group: Group) -> set[tuple[str, str]]:
     return {
         (p.content_type.app_label, p.codename)
         for p in group.permissions.select_related("content_type")
-        if p.content_type.app_label != "axes"
+        # Every view permission of the throttle's records comes on top of the list.
+        if p.content_type.app_label != "axes" or not p.codename.startswith("view_")
     }
 
 
