@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Portal, Tenant
+from settings_ui import state
 
 # The switch's state in words, wherever it is shown: the state is never told by colour alone.
 SWITCH_STATES = {True: _("On"), False: _("Off")}
@@ -48,6 +49,21 @@ class PortalRedirection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant.name}: {'On' if self.enabled else 'Off'}"
+
+    # The cached state follows the row, whoever writes it: after the commit only, so a
+    # rolled-back write never reaches the cache (as django-waffle does).
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        self._refresh_cached_state_on_commit(kwargs.get("using"))
+
+    def delete(self, *args, **kwargs):
+        deleted = super().delete(*args, **kwargs)
+        self._refresh_cached_state_on_commit(kwargs.get("using"))
+        return deleted
+
+    def _refresh_cached_state_on_commit(self, using: str | None) -> None:
+        tenant_id = self.tenant_id
+        transaction.on_commit(lambda: state.refresh(tenant_id), using=using)
 
 
 class ChangeSource(models.TextChoices):

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from accounts.models import Tenant
 from accounts.roles import can_change_portal_redirection, redirection_change_refused
-from settings_ui import state
 from settings_ui.models import ChangeSource, PortalRedirection, RedirectionChange
 
 logger = logging.getLogger("settings_ui.redirection")
@@ -95,8 +94,6 @@ def set_portal_redirection(
             ip_address=ip_address,
             user_agent=user_agent[:USER_AGENT_LENGTH],
         )
-        # After commit only: a rolled-back write must never empty the cache.
-        transaction.on_commit(lambda: state.refresh(tenant.pk))
 
     logger.info(
         "redirection_changed tenant=%s actor=%s source=%s enabled=%s",
