@@ -123,17 +123,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# After a failed cache call, skip Redis for this long and read from the database; then one
+# background probe decides whether to use it again (config/cache.py). 0 turns the skip off.
+REDIS_CIRCUIT_SECONDS = env.int("REDIS_CIRCUIT_SECONDS", default=10)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "config.cache.PooledRedisCache",
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "portal",
-            # A dead Redis must cost milliseconds, not the request's whole budget.
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            "OPTIONS": {
+                # A failed call is a miss: the database is the source of truth. The circuit
+                # logs once when it opens and once when it closes; django-redis's
+                # LOG_IGNORED_EXCEPTIONS would log a traceback for every call in between.
+                "IGNORE_EXCEPTIONS": True,
+                # The first call to a hung Redis costs this much; the circuit spares the rest.
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+            },
         }
     }
-    # Django's cached_db, made to keep working from the database while Redis is down.
+    # Django's cached_db, with each cached copy short-lived (config/sessions.py).
     SESSION_ENGINE = "config.sessions"
 else:
     CACHES = {

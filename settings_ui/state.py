@@ -1,18 +1,16 @@
-"""The one reader of a tenant's redirection state: cache first, database behind it."""
+"""The one reader of a tenant's redirection state: cache first, database behind it.
+
+The cache layer turns an unreachable Redis into misses (config/cache.py), so the database
+answers then. The model refreshes the entry after each committed save (models.py).
+"""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
-
-from config.cache import CacheFaults
-
-logger = logging.getLogger("settings_ui.state")
-faults = CacheFaults(logger, "reading redirection state from the database")
 
 CACHE_PREFIX = "portal-redirection"
 CACHE_VERSION = 1
@@ -37,27 +35,29 @@ def get_state(tenant_id: int | None) -> RedirectionState:
         return OFF
     lifetime = settings.REDIRECTION_CACHE_SECONDS
     if lifetime > 0:
-        cached = faults.call(cache.get, cache_key(tenant_id), version=CACHE_VERSION)
+        cached = cache.get(cache_key(tenant_id), version=CACHE_VERSION)
         if cached is not None:
             return cached
     state = _read_database(tenant_id)
     if lifetime > 0:
         # add, not set: this reader may have read the row just before a writer committed, and
         # must never overwrite the newer state that writer has put in the meantime.
-        faults.call(cache.add, cache_key(tenant_id), state, lifetime, version=CACHE_VERSION)
+        cache.add(cache_key(tenant_id), state, lifetime, version=CACHE_VERSION)
     return state
 
 
 def refresh(tenant_id: int) -> None:
-    """Put the committed state in the cache; the writer calls it after each commit.
+    """Put the tenant's committed state in the cache.
 
-    Writing the new state (rather than deleting the entry) closes the race in which a
-    reader that missed the cache before the commit fills it with the old state after it.
+    PortalRedirection calls it after each committed save or delete, whoever the writer;
+    tests call it to refresh an entry by hand. Writing the new state (rather than deleting
+    the entry) closes the race in which a reader that missed the cache before the commit
+    fills it with the old state after it.
     """
     lifetime = settings.REDIRECTION_CACHE_SECONDS
     if lifetime > 0:
         fresh = _read_database(tenant_id)
-        faults.call(cache.set, cache_key(tenant_id), fresh, lifetime, version=CACHE_VERSION)
+        cache.set(cache_key(tenant_id), fresh, lifetime, version=CACHE_VERSION)
 
 
 def _read_database(tenant_id: int) -> RedirectionState:

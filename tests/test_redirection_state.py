@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import socket
 
 import pytest
+from django.db import transaction
 
 from settings_ui import state
 from settings_ui.models import ChangeSource, PortalRedirection
 from settings_ui.services import set_portal_redirection
+from tests.redis_link import use_redis
 
 pytestmark = pytest.mark.django_db
 
@@ -76,16 +79,13 @@ def test_zero_lifetime_turns_the_cache_off(contoso, settings, django_assert_num_
     assert state.get_state(contoso.pk).enabled is True
 
 
-def test_an_unreachable_cache_falls_back_to_the_database(contoso, contoso_admin, monkeypatch):
+def test_an_unreachable_cache_falls_back_to_the_database(contoso, contoso_admin, settings):
     set_portal_redirection(contoso, True, actor=contoso_admin, source=ChangeSource.CLI)
-
-    def broken(*args, **kwargs):
-        raise ConnectionError("cache is down")
-
-    for method in ("get", "set", "add", "delete"):
-        monkeypatch.setattr(state.cache, method, broken)
-    assert state.get_state(contoso.pk).enabled is True
-    state.refresh(contoso.pk)  # must not raise either
+    with socket.socket() as closed:  # bound, not listening: every connection is refused
+        closed.bind(("127.0.0.1", 0))
+        use_redis(settings, f"redis://127.0.0.1:{closed.getsockname()[1]}/0")
+        assert state.get_state(contoso.pk).enabled is True
+        state.refresh(contoso.pk)  # must not raise either
 
 
 def test_cache_entries_are_per_tenant(contoso, fabrikam, contoso_admin):
@@ -109,3 +109,38 @@ def test_a_reader_that_read_before_a_commit_never_overwrites_the_new_state(
     assert state.get_state(contoso.pk) == state.OFF  # what it read, returned once
     monkeypatch.undo()
     assert state.get_state(contoso.pk).enabled is True
+
+
+# ------------------------------------------------------------------ the cache follows the model
+def test_any_committed_save_refreshes_the_cached_state(
+    contoso, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """Not only the one writer: a save from anywhere (a shell, a data migration) is seen."""
+    assert state.get_state(contoso.pk) == state.OFF  # cached
+    with django_capture_on_commit_callbacks(execute=True):
+        PortalRedirection.objects.create(tenant=contoso, enabled=True)
+    with django_assert_num_queries(0):
+        assert state.get_state(contoso.pk).enabled is True
+
+
+def test_a_committed_delete_refreshes_the_cached_state(contoso, django_capture_on_commit_callbacks):
+    setting = PortalRedirection.objects.create(tenant=contoso, enabled=True)
+    assert state.get_state(contoso.pk).enabled is True  # cached
+    with django_capture_on_commit_callbacks(execute=True):
+        setting.delete()
+    assert state.get_state(contoso.pk) == state.OFF
+
+
+def test_a_rolled_back_save_leaves_the_cached_state_alone(
+    contoso, django_capture_on_commit_callbacks
+):
+    assert state.get_state(contoso.pk) == state.OFF  # cached
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        PortalRedirection.objects.create(tenant=contoso, enabled=True)
+        raise RuntimeError("rolled back")
+    assert callbacks == []
+    assert state.get_state(contoso.pk) == state.OFF
