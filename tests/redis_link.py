@@ -9,20 +9,26 @@ that is, how many cache calls waited for a timeout: tests assert on that, never 
 from __future__ import annotations
 
 import contextlib
+import selectors
 import socket
 import threading
+import time
 
 
 class RedisLink:
     def __init__(self, upstream: tuple[str, int] | None = None):
         self.upstream = upstream
         self.cut = upstream is None
-        self.unanswered = 0
-        self._lock = threading.Lock()
-        self._sockets: list[socket.socket] = []
+        self._unanswered = 0
+        self._idle_rounds = 0
+        self._closed = False
+        self._selector = selectors.DefaultSelector()
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = self._listener.getsockname()[1]
-        threading.Thread(target=self._accept, name="redis-link", daemon=True).start()
+        self._selector.register(self._listener, selectors.EVENT_READ)
+        # One thread does everything, so "it has seen all that was sent" is easy to know.
+        self._thread = threading.Thread(target=self._serve, name="redis-link", daemon=True)
+        self._thread.start()
 
     def url(self, db: int = 0) -> str:
         return f"redis://127.0.0.1:{self.port}/{db}"
@@ -32,49 +38,62 @@ class RedisLink:
             raise ValueError("a link without an upstream has nothing to heal to")
         self.cut = False
 
+    @property
+    def unanswered(self) -> int:
+        """Requests dropped so far, counted once the link has read all that was sent to it."""
+        self.settle()
+        return self._unanswered
+
+    def settle(self, timeout: float = 10.0) -> None:
+        # Whatever a client sent before this call is already in the link's socket buffers; two
+        # rounds that found nothing to read mean a whole round began after this call.
+        target = self._idle_rounds + 2
+        deadline = time.monotonic() + timeout
+        while self._idle_rounds < target and time.monotonic() < deadline:
+            time.sleep(0.005)
+
+    def _serve(self) -> None:
+        while not self._closed:
+            events = self._selector.select(timeout=0.005)
+            if not events:
+                self._idle_rounds += 1
+            for key, _mask in events:
+                if key.fileobj is self._listener:
+                    self._accept()
+                else:
+                    self._relay(key.fileobj, *key.data)
+
     def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self._listener.accept()
-            except OSError:
-                return  # closed
-            server = socket.create_connection(self.upstream) if self.upstream else None
-            with self._lock:
-                self._sockets += [client, *([server] if server else [])]
-            self._start(client, server, counted=True)
-            if server is not None:
-                self._start(server, client, counted=False)
+        client, _ = self._listener.accept()
+        server = socket.create_connection(self.upstream) if self.upstream else None
+        self._selector.register(client, selectors.EVENT_READ, (server, True))
+        if server is not None:
+            self._selector.register(server, selectors.EVENT_READ, (client, False))
 
-    def _start(self, source, target, *, counted: bool) -> None:
-        threading.Thread(
-            target=self._pump, args=(source, target, counted), name="redis-link", daemon=True
-        ).start()
-
-    def _pump(self, source: socket.socket, target: socket.socket | None, counted: bool) -> None:
-        while True:
-            try:
-                data = source.recv(65536)
-            except OSError:
-                data = b""
-            if not data:
-                if target is not None:
-                    hang_up(target)
-                return
-            if self.cut or target is None:
-                if counted:
-                    with self._lock:
-                        self.unanswered += 1
-                continue  # dropped, as a partition drops packets
-            try:
-                target.sendall(data)
-            except OSError:
-                return
+    def _relay(self, source: socket.socket, target: socket.socket | None, from_client: bool):
+        try:
+            data = source.recv(65536)
+        except OSError:
+            data = b""
+        if not data:
+            for each in (source, target):
+                if each is not None and each.fileno() != -1:
+                    self._selector.unregister(each)
+                    hang_up(each)
+            return
+        if self.cut or target is None:
+            if from_client:
+                self._unanswered += 1
+            return  # dropped, as a partition drops packets
+        with contextlib.suppress(OSError):
+            target.sendall(data)
 
     def close(self) -> None:
-        hang_up(self._listener)
-        with self._lock:
-            for each in self._sockets:
-                hang_up(each)
+        self._closed = True
+        self._thread.join(1)
+        for key in list(self._selector.get_map().values()):
+            hang_up(key.fileobj)
+        self._selector.close()
 
     def __enter__(self) -> RedisLink:
         return self
@@ -84,7 +103,6 @@ class RedisLink:
 
 
 def hang_up(sock: socket.socket) -> None:
-    # shutdown first: a bare close() does not wake a thread blocked in accept() or recv().
     with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
     sock.close()

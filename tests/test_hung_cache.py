@@ -7,6 +7,7 @@ Each test counts the cache calls that waited for an answer (RedisLink.unanswered
 from __future__ import annotations
 
 import threading
+import time
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
@@ -27,10 +28,10 @@ CIRCUIT_SECONDS = 30
 
 
 class Clock:
-    """The circuit's clock, moved by hand."""
+    """The circuit's clock, moved by hand from the moment it replaces the real one."""
 
     def __init__(self):
-        self.now = 1000.0
+        self.now = time.monotonic()
 
     def __call__(self) -> float:
         return self.now
