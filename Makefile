@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 # Debug, served from the source folders; cookies follow the portal URLs (http here).
 DEV := DJANGO_DEBUG=true DJANGO_STATIC_MANIFEST=false
 
-.PHONY: run test serve lint format clean screenshots bench load
+.PHONY: run test serve lint format clean screenshots bench load bench-hung-cache
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,3 +68,7 @@ bench: $(VENV)/.dev
 ## load: 60 s of mixed traffic while the switch flips (PostgreSQL, Redis, wrk; ~2 min)
 load: $(VENV)/.dev
 	$(BIN)/python -m bench.run_load
+
+## bench-hung-cache: signed-in latency with Redis healthy, hung without and with the circuit (~2 min)
+bench-hung-cache: $(VENV)/.dev
+	$(BIN)/python -m bench.hung_cache
