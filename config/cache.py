@@ -41,8 +41,7 @@ def circuit_seconds() -> float:
 class Circuit:
     """One Redis server's circuit in this process: closed, open until a moment, or probing."""
 
-    def __init__(self, name: str, probe: Callable[[], int], clock: Callable[[], float]):
-        self.name = name
+    def __init__(self, probe: Callable[[], int], clock: Callable[[], float]):
         self.probe = probe  # raises while Redis still fails; answers how many entries it dropped
         self.clock = clock
         self.open_until: float | None = None
@@ -64,10 +63,11 @@ class Circuit:
             probing = self.probe_thread is not None and self.probe_thread.is_alive()
             if not probing and self.clock() >= self.open_until:
                 self.probe_thread = threading.Thread(
-                    target=self._probe, name=f"cache-probe {self.name}", daemon=True
+                    target=self._probe, name="cache-probe", daemon=True
                 )
                 self.probe_thread.start()
-        raise CacheSkipped(f"cache skipped: {self.name} failed, next probe in the background")
+        # No address in the message: a LOCATION may carry a password.
+        raise CacheSkipped("cache skipped after a failure; a background probe will retry")
 
     def trip(self, error: Exception) -> None:
         seconds = circuit_seconds()
@@ -103,7 +103,7 @@ class Circuit:
         )
 
     def wait_for_probe(self, timeout: float = 5.0) -> None:
-        """Tests and the benchmark wait for a probe they started; requests never do."""
+        """Tests wait for a probe they started; requests never do."""
         if self.probe_thread is not None:
             self.probe_thread.join(timeout)
 
@@ -116,7 +116,7 @@ def circuit_for(location: str, probe: Callable[[], int]) -> Circuit:
     """One circuit per Redis server and process, shared by every thread's cache backend."""
     with _circuits_lock:
         if location not in _circuits:
-            _circuits[location] = Circuit(location, probe, clock=time.monotonic)
+            _circuits[location] = Circuit(probe, clock=time.monotonic)
         return _circuits[location]
 
 
