@@ -108,8 +108,10 @@ def hang_up(sock: socket.socket) -> None:
     sock.close()
 
 
-def use_redis(settings, url: str) -> None:
-    """Point the cache and sessions at `url`, as REDIS_URL does, with test-sized timeouts.
+def use_redis(settings, url: str, timeout: float = 0.05) -> None:
+    """Point the cache and sessions at `url`, as REDIS_URL does, with a test-sized timeout.
+
+    Short where nothing answers anyway; a link to a real Redis needs room for a busy machine.
 
     django-redis keeps one pool per URL for the life of the process, and the cache layer one
     circuit per URL: give each test a URL of its own (a RedisLink's port) so none inherits
@@ -122,8 +124,8 @@ def use_redis(settings, url: str) -> None:
             "KEY_PREFIX": "portal-test",
             "OPTIONS": {
                 "IGNORE_EXCEPTIONS": True,
-                "SOCKET_CONNECT_TIMEOUT": 0.05,
-                "SOCKET_TIMEOUT": 0.05,
+                "SOCKET_CONNECT_TIMEOUT": timeout,
+                "SOCKET_TIMEOUT": timeout,
             },
         }
     }

@@ -66,7 +66,7 @@ def partitioned_redis(settings):
     address = urlsplit(settings.REDIS_URL)
     database = int(address.path.strip("/") or 0)
     with RedisLink(upstream=(address.hostname, address.port or 6379)) as link:
-        use_redis(settings, link.url(database))
+        use_redis(settings, link.url(database), timeout=2.0)
         yield link
 
 
