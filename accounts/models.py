@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -9,14 +10,17 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from config.portals import DEFENDER, LEGACY
+from config.portals import DEFENDER, DIRECTORY, LEGACY
 
 
 class Tenant(models.Model):
     name = models.CharField(_("name"), max_length=200)
     domain = models.CharField(_("primary domain"), max_length=253, unique=True)
+    # The tenant id the directory puts in every ID token (`tid`).
+    directory_id = models.UUIDField(_("tenant id"), default=uuid.uuid4, unique=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
@@ -61,6 +65,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("staff"), default=False, help_text=_("May sign in to the support console.")
     )
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    sessions_ended_at = models.DateTimeField(
+        _("sessions ended"),
+        null=True,
+        blank=True,
+        help_text=_("Every sign-in before this moment, in the directory and both portals, ended."),
+    )
 
     objects = UserManager()
 
@@ -79,6 +89,29 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.display_name.split(" ")[0] if self.display_name else self.email
+
+    # Django checks a session against this on every request: it changes with the password
+    # and with `end_all_sessions()`, and each change signs out every session made before.
+    def get_session_auth_hash(self) -> str:
+        return self._sessions_hash()
+
+    def get_session_auth_fallback_hash(self):
+        for fallback in settings.SECRET_KEY_FALLBACKS:
+            yield self._sessions_hash(secret=fallback)
+
+    def _sessions_hash(self, secret: str | None = None) -> str:
+        ended = self.sessions_ended_at.isoformat() if self.sessions_ended_at else ""
+        return salted_hmac(
+            "accounts.User.sessions", f"{self.password}|{ended}", secret=secret, algorithm="sha256"
+        ).hexdigest()
+
+    def end_all_sessions(self, reason: str) -> None:
+        """Sign this account out of the directory and both portals, in every browser."""
+        self.sessions_ended_at = timezone.now()
+        self.save(update_fields=["sessions_ended_at"])
+        SignInSession.objects.active().filter(user=self).update(
+            ended_at=self.sessions_ended_at, end_reason=reason
+        )
 
 
 class DirectoryRole(models.TextChoices):
@@ -116,6 +149,23 @@ class Portal(models.TextChoices):
     LEGACY = LEGACY, _("Legacy portal")
 
 
+class SignInSite(models.TextChoices):
+    """Where a sign-in happened: one of the portals, or the directory itself."""
+
+    DEFENDER = DEFENDER, _("Defender portal")
+    LEGACY = LEGACY, _("Legacy portal")
+    DIRECTORY = DIRECTORY, _("Directory")
+
+
+def session_reference(session_key: str) -> str:
+    """A keyed hash naming a session: what is kept instead of its key, which is a bearer secret.
+
+    The directory also sends it as the ID token's `sid`, so a portal can tell which directory
+    session its own session came from.
+    """
+    return salted_hmac("accounts.session_reference", session_key, algorithm="sha256").hexdigest()
+
+
 def sign_in_lifetime() -> timedelta:
     """How long a sign-in lasts: the session's expiry is pinned to sign-in + this at sign-in."""
     return timedelta(seconds=settings.SESSION_COOKIE_AGE)
@@ -138,7 +188,7 @@ class SignInSessionManager(models.Manager.from_queryset(SignInSessionQuerySet)):
             user=user,
             tenant_id=user.tenant_id,
             portal=request.portal,
-            session_key=request.session.session_key or "",
+            session_ref=session_reference(request.session.session_key or ""),
             signed_in_at=timezone.now(),
             method=method,
             ip_address=client_ip(request),
@@ -151,13 +201,14 @@ class SignInSession(models.Model):
 
     class Method(models.TextChoices):
         PASSWORD = "password", _("Password")
-        HANDOFF = "handoff", _("Hand-off from the legacy portal")
+        DIRECTORY = "directory", _("Through the directory")
 
     class EndReason(models.TextChoices):
         SIGNED_OUT = "signed_out", _("Signed out")
         EXPIRED = "expired", _("Expired")
         ENDED_BY_SUPPORT = "ended_by_support", _("Ended by support")
         REPLACED = "replaced", _("Replaced by another sign-in")
+        ACCOUNT_CHANGED = "account_changed", _("Password changed or account disabled")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, related_name="sign_in_sessions", on_delete=models.CASCADE
@@ -165,8 +216,8 @@ class SignInSession(models.Model):
     tenant = models.ForeignKey(
         Tenant, related_name="sign_in_sessions", on_delete=models.CASCADE, null=True, blank=True
     )
-    portal = models.CharField(_("portal"), max_length=20, choices=Portal.choices)
-    session_key = models.CharField(_("session key"), max_length=40, db_index=True)
+    portal = models.CharField(_("portal"), max_length=20, choices=SignInSite.choices)
+    session_ref = models.CharField(_("session reference"), max_length=64, db_index=True)
     method = models.CharField(
         _("sign-in method"), max_length=20, choices=Method.choices, default=Method.PASSWORD
     )
@@ -227,17 +278,3 @@ class SignInSession(models.Model):
 def client_ip(request: HttpRequest) -> str | None:
     # REMOTE_ADDR only: X-Forwarded-For is the client's word, and the audit must not take it.
     return request.META.get("REMOTE_ADDR") or None
-
-
-class HandoffRedemption(models.Model):
-    """A spent hand-off token: its nonce is unique, so each token signs in once, anywhere."""
-
-    nonce = models.CharField(max_length=64, unique=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="+", on_delete=models.CASCADE)
-    redeemed_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        verbose_name = _("hand-off redemption")
-
-    def __str__(self) -> str:
-        return f"{self.user} at {self.redeemed_at:%Y-%m-%d %H:%M:%S}"

@@ -43,3 +43,25 @@ def redirection_change_refused(tenant: Tenant | None) -> str:
     """Why a change of the tenant's switch is refused to an account without a changing role."""
     organization = tenant.name if tenant is not None else _("your organization")
     return REDIRECTION_CHANGE_REFUSED % {"organization": organization}
+
+
+# The directory's role template ids, as Microsoft's directory sends them in `wids`.
+ROLE_TEMPLATE_IDS = {
+    DirectoryRole.GLOBAL_ADMINISTRATOR: "62e90394-69f5-4237-9190-012177145e10",
+    DirectoryRole.SECURITY_ADMINISTRATOR: "194ae4cb-b126-40b2-bd5b-6091b380977d",
+    DirectoryRole.SECURITY_OPERATOR: "5f2222b1-57c3-48ba-8ad5-d4759f1fde6f",
+    DirectoryRole.SECURITY_READER: "5d6b6bb7-de71-4623-b4af-96380a352509",
+    DirectoryRole.GLOBAL_READER: "f2ef992c-3afb-46b9-b7cf-a126ee74c451",
+}
+ROLES_BY_TEMPLATE_ID = {template: role for role, template in ROLE_TEMPLATE_IDS.items()}
+
+
+def template_ids(roles) -> list[str]:
+    return sorted(ROLE_TEMPLATE_IDS[DirectoryRole(role)] for role in roles)
+
+
+def roles_from_template_ids(wids) -> list[str]:
+    """The directory roles a `wids` claim names; ids of roles this product has no use for drop."""
+    if not isinstance(wids, list):
+        return []
+    return sorted({ROLES_BY_TEMPLATE_ID[w] for w in wids if w in ROLES_BY_TEMPLATE_ID})

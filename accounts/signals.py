@@ -1,14 +1,15 @@
-"""Sign-in and sign-out receivers: one SignInSession row per sign-in, ended at sign-out."""
+"""Sign-in and sign-out receivers: one SignInSession row per sign-in, ended when it ends."""
 
 from __future__ import annotations
 
 import logging
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from accounts.models import SignInSession
+from accounts.models import SignInSession, User, session_reference
 from accounts.signin import remember_sign_in
 
 logger = logging.getLogger("accounts.signin")
@@ -18,7 +19,13 @@ logger = logging.getLogger("accounts.signin")
 def record_sign_in(sender, request, user, **kwargs) -> None:
     portal = getattr(request, "portal", None)
     now = timezone.now()
-    remember_sign_in(request.session, portal=portal, tenant_id=user.tenant_id, when=now)
+    remember_sign_in(
+        request.session,
+        portal=portal,
+        tenant_id=user.tenant_id,
+        when=now,
+        roles=getattr(request, "sign_in_roles", ()),
+    )
     if portal is None:
         return  # not a portal request (a test client's force_login): nothing to audit
     method = getattr(request, "sign_in_method", SignInSession.Method.PASSWORD)
@@ -38,5 +45,25 @@ def record_sign_out(sender, request, user, **kwargs) -> None:
     key = request.session.session_key
     if not key:
         return
-    for row in SignInSession.objects.active().filter(session_key=key):
+    for row in SignInSession.objects.active().filter(session_ref=session_reference(key)):
         row.end(SignInSession.EndReason.SIGNED_OUT)
+
+
+@receiver(pre_save, sender=User, dispatch_uid="accounts.notice_credentials_change")
+def notice_credentials_change(sender, instance: User, **kwargs) -> None:
+    # A new password already ends every session (the session hash changes with it), and an
+    # inactive account signs nowhere; here the sign-in history is told so.
+    deactivated = False
+    if instance.pk is not None and not instance.is_active:
+        deactivated = User.objects.filter(pk=instance.pk, is_active=True).exists()
+    instance._credentials_changed = deactivated or (
+        instance.pk is not None and getattr(instance, "_password", None) is not None
+    )
+
+
+@receiver(post_save, sender=User, dispatch_uid="accounts.end_sign_ins_after_credentials_change")
+def end_sign_ins_after_credentials_change(sender, instance: User, created: bool, **kwargs) -> None:
+    if not created and getattr(instance, "_credentials_changed", False):
+        SignInSession.objects.active().filter(user=instance).update(
+            ended_at=timezone.now(), end_reason=SignInSession.EndReason.ACCOUNT_CHANGED
+        )

@@ -13,11 +13,19 @@ SIGNED_IN_AT = "signed_in_at"
 TENANT_ID = "tenant_id"
 PORTAL = "portal"
 USER_ID = SESSION_KEY  # where django.contrib.auth keeps the signed-in account's id
+ROLES = "directory_roles"
+# The directory session this portal session came from (the ID token's `sid`), and the ID token
+# itself, which the sign-out hands back to the directory as `id_token_hint`.
+DIRECTORY_SID = "directory_sid"
+ID_TOKEN = "id_token"
 
 
-def remember_sign_in(session: SessionBase, *, portal: str | None, tenant_id, when: datetime):
+def remember_sign_in(
+    session: SessionBase, *, portal: str | None, tenant_id, when: datetime, roles=()
+) -> None:
     session[SIGNED_IN_AT] = when.timestamp()
     session[TENANT_ID] = tenant_id
+    session[ROLES] = sorted(str(role) for role in roles)
     if portal:
         session[PORTAL] = portal
     # A sign-in lasts a fixed time from the moment it happened; without this, every later

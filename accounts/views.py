@@ -1,4 +1,4 @@
-"""Sign-in and sign-out pages, one implementation for both portals, and the lockout page."""
+"""The directory's sign-in page, the lockout page, and the one check of a redirect target."""
 
 from __future__ import annotations
 
@@ -50,6 +50,11 @@ def local_redirect_target(url: str | None) -> str | None:
 
 
 class SignInView(auth_views.LoginView):
+    """The directory's sign-in page: the one place that takes a password (besides the console).
+
+    `next` is the authorization request the directory continues with, a local path.
+    """
+
     template_name = "accounts/signin.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
@@ -57,9 +62,9 @@ class SignInView(auth_views.LoginView):
     def get_redirect_url(self) -> str:
         return local_redirect_target(super().get_redirect_url()) or ""
 
-
-class SignOutView(auth_views.LogoutView):
-    """POST only (Django refuses GET sign-out), back to this portal's sign-in page."""
+    def get_default_redirect_url(self) -> str:
+        # Signed in to the directory with nothing asked for: go where the work is.
+        return settings.DEFENDER_PORTAL_URL + "/"
 
 
 def sign_in_locked_out(

@@ -1,4 +1,4 @@
-"""Start-up checks of the portal configuration."""
+"""Start-up checks of the sites' configuration."""
 
 from __future__ import annotations
 
@@ -10,16 +10,22 @@ from config.portals import host_of
 
 @checks.register(checks.Tags.compatibility)
 def check_portals_on_separate_hosts(app_configs, **kwargs) -> list[checks.CheckMessage]:
-    defender = host_of(settings.DEFENDER_PORTAL_URL)
-    legacy = host_of(settings.LEGACY_PORTAL_URL)
-    if defender == legacy:
-        return [
-            checks.Error(
-                f"DEFENDER_PORTAL_URL and LEGACY_PORTAL_URL share the host {defender!r}.",
-                hint="Give each portal its own host name; the portals are told apart by host.",
-                id="portals.E001",
-            )
-        ]
+    sites = {
+        "DEFENDER_PORTAL_URL": host_of(settings.DEFENDER_PORTAL_URL),
+        "LEGACY_PORTAL_URL": host_of(settings.LEGACY_PORTAL_URL),
+        "IDENTITY_URL": host_of(settings.IDENTITY_URL),
+    }
+    names = list(sites)
+    for index, first in enumerate(names):
+        for second in names[index + 1 :]:
+            if sites[first] == sites[second]:
+                return [
+                    checks.Error(
+                        f"{first} and {second} share the host {sites[first]!r}.",
+                        hint="Give each site its own host name; the sites are told apart by host.",
+                        id="portals.E001",
+                    )
+                ]
     return []
 
 

@@ -1,4 +1,4 @@
-"""Host routing: one project, two portals, each answered by its own URLconf."""
+"""Host routing: one project, three sites (two portals and the directory), one URLconf each."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.http.request import split_domain_port
 
-from config.portals import DEFENDER, LEGACY, SERVICE, host_of
+from config.portals import DEFENDER, DIRECTORY, LEGACY, SERVICE, host_of
 
 URLCONFS = {
     DEFENDER: "config.urls_defender",
     LEGACY: "config.urls_legacy",
+    DIRECTORY: "config.urls_directory",
     SERVICE: "config.urls_service",
 }
 
@@ -26,6 +27,8 @@ def portal_for_host(host: str) -> str:
         return DEFENDER
     if host == host_of(settings.LEGACY_PORTAL_URL):
         return LEGACY
+    if host == host_of(settings.IDENTITY_URL):
+        return DIRECTORY
     return SERVICE
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from urllib.parse import urlsplit
 from http import HTTPStatus
 
 from csp.middleware import CSPMiddleware, PolicyParts
@@ -16,7 +17,9 @@ from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext_lazy as _
 
-from config.portals import LEGACY
+from config.portals import DEFENDER, DIRECTORY, LEGACY
+
+SIGN_IN_SITES = frozenset({DEFENDER, LEGACY, DIRECTORY})
 
 logger = logging.getLogger("config.database")
 
@@ -29,20 +32,32 @@ _FLAG = "database_unavailable"
 
 
 class PortalCSPMiddleware(CSPMiddleware):
-    """CONTENT_SECURITY_POLICY, plus, on the legacy portal, the Defender portal for forms.
+    """CONTENT_SECURITY_POLICY, with form-action naming every site a sign-in passes through.
 
-    Browsers apply form-action to every redirect that follows a form: a routed account's
-    sign-in on the legacy portal ends on the Defender portal. The origin is read per request,
-    like every other use of DEFENDER_PORTAL_URL.
+    Browsers apply form-action to every redirect that follows a form: the directory's sign-in
+    form ends on a portal, a portal's sign-out form passes through the directory and the
+    other portal. The origins are read per request, like every other use of the site URLs.
     """
 
     def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only)
-        if not report_only and getattr(request, "portal", None) == LEGACY:
+        if not report_only and getattr(request, "portal", None) in SIGN_IN_SITES:
             update = dict(parts.update or {})
-            update["form-action"] = [*update.get("form-action", ()), settings.DEFENDER_PORTAL_URL]
+            update["form-action"] = [*update.get("form-action", ()), *sign_in_origins()]
             parts.update = update
         return parts
+
+
+def sign_in_origins() -> list[str]:
+    origins = [settings.DEFENDER_PORTAL_URL, settings.LEGACY_PORTAL_URL, settings.IDENTITY_URL]
+    if settings.OIDC_ISSUER:
+        origins.append(portal_origin_of(settings.OIDC_ISSUER))
+    return origins
+
+
+def portal_origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 @receiver(got_request_exception, dispatch_uid="config.flag_database_unavailable")

@@ -1,4 +1,4 @@
-"""The two portals' public addresses: parsing them and telling which portal a host is."""
+"""The three sites' public addresses: parsing them and telling which site a host is."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 DEFENDER = "defender"
 LEGACY = "legacy"
+DIRECTORY = "directory"
 SERVICE = "service"
 
 

@@ -9,6 +9,7 @@ import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from config.oidc_key import signing_key
 from config.portals import portal_hosts, portal_origin
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -27,7 +28,7 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105 (debug only)
 
-# ------------------------------------------------------------------ the two portals
+# ------------------------------------------------------------------ the three sites
 DEFENDER_PORTAL_URL = portal_origin(
     env.str("DEFENDER_PORTAL_URL", default="http://security.localhost:8000")
 )
@@ -35,16 +36,19 @@ LEGACY_PORTAL_URL = portal_origin(
     env.str("LEGACY_PORTAL_URL", default="http://portal.atp.localhost:8000")
 )
 
+# The directory: the OpenID Connect provider both portals sign in through.
+IDENTITY_URL = portal_origin(env.str("IDENTITY_URL", default="http://login.localhost:8000"))
+
 # Extra host names (load balancers, health probes) answer the service pages only.
 EXTRA_ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 DEBUG_START_HOSTS = ["localhost", "127.0.0.1"] if DEBUG else []
 
 ALLOWED_HOSTS = [
-    *portal_hosts(DEFENDER_PORTAL_URL, LEGACY_PORTAL_URL),
+    *portal_hosts(DEFENDER_PORTAL_URL, LEGACY_PORTAL_URL, IDENTITY_URL),
     *EXTRA_ALLOWED_HOSTS,
     *DEBUG_START_HOSTS,
 ]
-CSRF_TRUSTED_ORIGINS = [DEFENDER_PORTAL_URL, LEGACY_PORTAL_URL]
+CSRF_TRUSTED_ORIGINS = [DEFENDER_PORTAL_URL, LEGACY_PORTAL_URL, IDENTITY_URL]
 
 # ------------------------------------------------------------------ applications
 DJANGO_APPS = [
@@ -58,6 +62,7 @@ DJANGO_APPS = [
 THIRD_PARTY_APPS = [
     "axes",
     "csp",
+    "oauth2_provider",
 ]
 LOCAL_APPS = [
     "config.apps.ProjectConfig",
@@ -206,8 +211,29 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 # ------------------------------------------------------------------ portal redirection
 REDIRECTION_PROPAGATION_SECONDS = env.int("REDIRECTION_PROPAGATION_SECONDS", default=0)
 REDIRECTION_CACHE_SECONDS = env.int("REDIRECTION_CACHE_SECONDS", default=5)
-# How long a routed session's single sign-on hand-off to the Defender portal stays valid.
-HANDOFF_TOKEN_SECONDS = env.int("HANDOFF_TOKEN_SECONDS", default=60)
+
+# ------------------------------------------------------------------ sign-in through the directory
+# Empty: the portals sign in through the embedded directory at IDENTITY_URL. Set, they sign in
+# through that OpenID Connect provider instead, as the client OIDC_CLIENT_ID.
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")
+OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="defender-portals")
+# The embedded directory's client needs no configured secret: it is derived from SECRET_KEY.
+OIDC_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_ISS_ENDPOINT": IDENTITY_URL,
+    "OIDC_RSA_PRIVATE_KEY": signing_key(env.str("OIDC_RSA_PRIVATE_KEY", default=""), debug=DEBUG),
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "OAUTH2_VALIDATOR_CLASS": "accounts.provider.DirectoryValidator",
+    "PKCE_REQUIRED": True,
+    "SCOPES": {"openid": "Sign you in", "profile": "Your name", "email": "Your email"},
+    "DEFAULT_SCOPES": ["openid"],
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 300,
+    "ID_TOKEN_EXPIRE_SECONDS": 300,
+}
 
 # ------------------------------------------------------------------ security headers
 X_FRAME_OPTIONS = "DENY"

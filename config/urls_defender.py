@@ -3,12 +3,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts import handoff
 from config import errors, views
 
 urlpatterns = [
     path("", include("accounts.urls")),
-    path("signin/handoff", handoff.handoff, name="handoff"),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("", include("settings_ui.urls")),

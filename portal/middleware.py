@@ -1,4 +1,4 @@
-"""Legacy-portal middleware: sends newly signed-in sessions to the Defender portal, signed in."""
+"""Legacy-portal middleware: sends newly signed-in sessions to the equivalent Defender page."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
-from accounts.handoff import handoff_url
 from accounts.signin import TENANT_ID, USER_ID, signed_in_at
 from config.hosts import urlconf_for
 from config.portals import LEGACY
@@ -45,9 +44,10 @@ def session_is_routed(session, state: RedirectionState | None = None) -> bool:
 class LegacyRedirectionMiddleware:
     """Answers a routed session with a 302 to the equivalent Defender page.
 
-    The 302 goes through the Defender portal's hand-off, which signs the account in there
-    and lands on the mapped page. Reads only the session and the cached state, and minting
-    the token is pure signing: no query of its own on a warm cache.
+    A plain 302 to the mapped page: the Defender portal, with no session of its own yet,
+    signs the account in through the directory, which already knows this browser and answers
+    without asking again. Reads only the session and the cached state: no query of its own
+    on a warm cache.
     """
 
     # 302, never 301: a browser keeps a 301 for ever, and Off must take effect at once.
@@ -69,8 +69,6 @@ class LegacyRedirectionMiddleware:
         logger.info(
             "redirection_routed tenant=%s account=%s decision=routed", tenant_id, account_id
         )
-        response = self.response_class(
-            handoff_url(account_id=account_id, tenant_id=tenant_id, target=target)
-        )
+        response = self.response_class(settings.DEFENDER_PORTAL_URL + target)
         add_never_cache_headers(response)
         return response

@@ -1,6 +1,8 @@
-"""Fixtures shared by the whole suite: the two portals' clients, accounts and sign-in."""
+"""Fixtures shared by the whole suite: the sites' clients, accounts and sign-in."""
 
 from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.cache import cache
@@ -12,6 +14,7 @@ from tests.redirection import start_clock, switcher
 
 DEFENDER_HOST = "security.localhost"
 LEGACY_HOST = "portal.atp.localhost"
+IDENTITY_HOST = "login.localhost"
 
 
 @pytest.fixture(autouse=True)
@@ -34,6 +37,10 @@ def switch(django_capture_on_commit_callbacks):
     return switcher(django_capture_on_commit_callbacks)
 
 
+# Django's test client keeps one cookie jar for every host, where a browser keeps host-only
+# cookies per host: so one client per site, and a portal client's `directory` is the directory
+# as that same browser sees it. Two portal clients share a directory only when a test says so
+# (same_browser), as two tabs of one browser would.
 @pytest.fixture
 def defender_client() -> Client:
     return Client(HTTP_HOST=DEFENDER_HOST)
@@ -44,14 +51,60 @@ def legacy_client() -> Client:
     return Client(HTTP_HOST=LEGACY_HOST)
 
 
+def directory_of(client: Client) -> Client:
+    """The directory's client of the browser ``client`` belongs to."""
+    if getattr(client, "directory", None) is None:
+        client.directory = Client(HTTP_HOST=IDENTITY_HOST)
+    return client.directory
+
+
+def same_browser(*clients: Client) -> None:
+    """Make portal clients one browser: they share its directory session (single sign-on)."""
+    shared = directory_of(clients[0])
+    for client in clients[1:]:
+        client.directory = shared
+
+
 def sign_in(client: Client, user, password: str = PASSWORD, next_path: str | None = None):
-    """Sign in through the portal's own sign-in form, as a browser would."""
-    data = {"username": user.email, "password": password}
-    if next_path is not None:
-        data["next"] = next_path
-    response = client.post("/signin", data)
+    """Sign this account in to the portal this client talks to, as a browser would.
+
+    The portal sends the browser to the directory; the directory asks for the password
+    unless this browser is signed in there already; the portal's callback answers last.
+    """
+    query = {"next": next_path} if next_path is not None else {}
+    response = through_directory(client, client.get("/signin", query), user.email, password)
     assert response.status_code == 302, "sign-in failed"
     return response
+
+
+def through_directory(client: Client, response, email: str = "", password: str = PASSWORD):
+    """Follow a portal's answer through the directory and back to the portal's callback.
+
+    Fills the directory's sign-in form with ``email`` and ``password`` if it is shown, and
+    returns the portal's answer to the callback (or the first answer that is not a hop).
+    """
+    directory = directory_of(client)
+    site = directory
+    for _ in range(10):
+        if response.status_code != 302:
+            return response
+        location = urlsplit(response["Location"])
+        if location.hostname not in (None, IDENTITY_HOST):
+            if site is directory:
+                return client.get(location.path + (f"?{location.query}" if location.query else ""))
+            return response
+        if location.hostname == IDENTITY_HOST:
+            site = directory
+        if site is not directory:
+            return response
+        target = location.path + (f"?{location.query}" if location.query else "")
+        response = directory.get(target)
+        if response.status_code == 200 and location.path == "/signin":
+            next_path = parse_qs(location.query).get("next", [""])[0]
+            response = directory.post(
+                "/signin", {"username": email, "password": password, "next": next_path}
+            )
+    raise AssertionError("the sign-in went round in circles")
 
 
 @pytest.fixture

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 
-from accounts.handoff import HANDOFF_PATH, read_claim
 from settings_ui.services import set_portal_redirection
 
 
@@ -44,18 +41,7 @@ def switcher(capture_on_commit) -> Callable:
     return turn
 
 
-def handoff_token(location: str) -> str:
-    """The token of a routed 302, which must point at the Defender portal's hand-off."""
-    assert location.startswith(f"{settings.DEFENDER_PORTAL_URL}{HANDOFF_PATH}?token="), location
-    return parse_qs(urlsplit(location).query)["token"][0]
-
-
 def landing(location: str) -> str:
-    """The absolute Defender URL a routed 302 lands on, once its hand-off is redeemed."""
-    return settings.DEFENDER_PORTAL_URL + read_claim(handoff_token(location)).target
-
-
-def redeem_handoff(location: str, client: Client | None = None):
-    """Follow a routed 302 into the Defender portal, as the browser would."""
-    client = client or Client(HTTP_HOST=urlsplit(settings.DEFENDER_PORTAL_URL).hostname)
-    return client.get(HANDOFF_PATH, {"token": handoff_token(location)})
+    """The absolute Defender URL a routed 302 lands on: a plain address, no token in it."""
+    assert location.startswith(settings.DEFENDER_PORTAL_URL + "/"), location
+    return location

@@ -1,12 +1,13 @@
-"""Sign-in and sign-out on both portals: session rows, key rotation, messages, `next`."""
+"""Sign-in and sign-out through the directory, on both portals: rows, keys, messages, `next`."""
 
 from http import HTTPStatus
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from accounts.models import SignInSession
-from accounts.signin import TENANT_ID, signed_in_at
-from tests.conftest import sign_in
+from accounts.models import SignInSession, session_reference
+from accounts.signin import ROLES, TENANT_ID, signed_in_at
+from tests.conftest import IDENTITY_HOST, directory_of, same_browser, sign_in, through_directory
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -17,54 +18,84 @@ def portal_client(request, defender_client, legacy_client):
     return {"defender": defender_client, "legacy": legacy_client}[request.param], request.param
 
 
-def test_sign_in_page_has_email_password_and_button(portal_client):
+def test_a_portal_sends_the_browser_to_the_directory_with_state_nonce_and_pkce(portal_client):
     client, _ = portal_client
-    page = client.get("/signin").content.decode()
-    assert ">Email</label>" in page
-    assert ">Password</label>" in page
-    assert ">Sign in</button>" in page
+    location = urlsplit(client.get("/signin", {"next": "/alerts"})["Location"])
+    query = parse_qs(location.query)
+    assert location.hostname == IDENTITY_HOST and location.path == "/oauth2/authorize"
+    assert query["code_challenge_method"] == ["S256"]
+    assert {"state", "nonce", "code_challenge", "redirect_uri"} <= set(query)
 
 
-def test_sign_in_records_a_session_and_rotates_the_key(portal_client, contoso_analyst):
+def test_the_directory_sign_in_page_has_email_password_and_button(portal_client):
+    client, _ = portal_client
+    authorize = urlsplit(client.get("/signin")["Location"])
+    page = directory_of(client).get(authorize.path + "?" + authorize.query, follow=True)
+    text = page.content.decode()
+    assert ">Email</label>" in text
+    assert ">Password</label>" in text
+    assert ">Sign in</button>" in text
+
+
+def test_sign_in_records_both_sessions_and_keeps_no_key(portal_client, contoso_admin):
     client, portal = portal_client
-    client.get("/signin")
-    before = client.cookies.get("sessionid")
-    sign_in(client, contoso_analyst)
+    sign_in(client, contoso_admin)
     key = client.cookies["sessionid"].value
-    assert before is None or before.value != key
-    row = SignInSession.objects.get()
-    assert (row.user, row.tenant, row.portal, row.session_key) == (
-        contoso_analyst,
-        contoso_analyst.tenant,
-        portal,
-        key,
+    portal_row = SignInSession.objects.get(portal=portal)
+    directory_row = SignInSession.objects.get(portal="directory")
+    assert (portal_row.user, portal_row.tenant, portal_row.method) == (
+        contoso_admin,
+        contoso_admin.tenant,
+        SignInSession.Method.DIRECTORY,
     )
-    assert row.is_active
-    assert row.ip_address == "127.0.0.1"
+    assert portal_row.session_ref == session_reference(key)
+    assert key not in portal_row.session_ref
+    assert portal_row.ip_address == "127.0.0.1"
     session = client.session
-    assert session[TENANT_ID] == contoso_analyst.tenant_id
-    assert abs((signed_in_at(session) - row.signed_in_at).total_seconds()) < 1
+    assert session[TENANT_ID] == contoso_admin.tenant_id
+    assert session[ROLES] == ["global_administrator"]
+    assert abs((signed_in_at(session) - portal_row.signed_in_at).total_seconds()) < 1
+    assert directory_row.is_active
 
 
 def test_a_session_key_planted_before_sign_in_is_not_kept(portal_client, contoso_analyst):
     client, _ = portal_client
     client.get("/signin")
-    client.session.save()
-    planted = client.session.session_key
+    planted = client.cookies["sessionid"].value
     sign_in(client, contoso_analyst)
     assert client.cookies["sessionid"].value != planted
 
 
-def test_sign_out_is_post_only_and_ends_the_session_row(portal_client, contoso_analyst):
-    client, _ = portal_client
-    sign_in(client, contoso_analyst)
-    assert client.get("/signout").status_code == HTTPStatus.METHOD_NOT_ALLOWED
-    response = client.post("/signout")
-    assert response.url == "/signin"
-    row = SignInSession.objects.get()
-    assert not row.is_active
-    assert row.end_reason == SignInSession.EndReason.SIGNED_OUT
-    assert client.get("/").status_code == HTTPStatus.FOUND
+def test_the_other_portal_signs_in_without_asking_again(
+    defender_client, legacy_client, contoso_analyst
+):
+    same_browser(defender_client, legacy_client)
+    sign_in(legacy_client, contoso_analyst)
+    # No password given: the directory answers from its own session.
+    response = through_directory(defender_client, defender_client.get("/signin"))
+    assert response.status_code == HTTPStatus.FOUND
+    assert defender_client.get("/alerts").status_code == HTTPStatus.OK
+
+
+def test_sign_out_ends_this_portal_the_directory_and_the_other_portal(
+    defender_client, legacy_client, contoso_analyst
+):
+    same_browser(defender_client, legacy_client)
+    sign_in(legacy_client, contoso_analyst)
+    through_directory(defender_client, defender_client.get("/signin"))
+    assert legacy_client.get("/signout").status_code == HTTPStatus.METHOD_NOT_ALLOWED
+    ending = urlsplit(legacy_client.post("/signout")["Location"])
+    assert ending.hostname == IDENTITY_HOST and ending.path == "/oauth2/logout"
+    front = urlsplit(directory_of(legacy_client).get(ending.path + "?" + ending.query)["Location"])
+    assert front.path == "/signout/frontchannel"
+    back = urlsplit(defender_client.get(front.path + "?" + front.query)["Location"])
+    assert back.path == "/signin"
+    assert not SignInSession.objects.active().exists()
+    for client in (legacy_client, defender_client):
+        assert client.get("/alerts").status_code == HTTPStatus.FOUND
+    # Signing in again asks for the password: the directory session is over.
+    again = through_directory(legacy_client, legacy_client.get("/signin"))
+    assert again.status_code == HTTPStatus.OK and "Sign in" in again.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -75,7 +106,7 @@ def test_bad_credentials_get_one_message_that_names_neither_part(
     portal_client, contoso_analyst, email, password
 ):
     client, _ = portal_client
-    response = client.post("/signin", {"username": email, "password": password})
+    response = through_directory(client, client.get("/signin"), email, password)
     assert response.status_code == HTTPStatus.OK
     page = response.content.decode()
     assert "The email or password is incorrect" in page
@@ -85,15 +116,13 @@ def test_bad_credentials_get_one_message_that_names_neither_part(
 
 def test_inactive_account_gets_the_same_message(defender_client, contoso):
     user = UserFactory(tenant=contoso, is_active=False)
-    response = defender_client.post(
-        "/signin", {"username": user.email, "password": "correct-horse-battery"}
-    )
+    response = through_directory(defender_client, defender_client.get("/signin"), user.email)
     assert "The email or password is incorrect" in response.content.decode()
 
 
 def test_email_is_matched_without_regard_to_case(defender_client, contoso_analyst):
-    response = defender_client.post(
-        "/signin", {"username": "Analyst@Contoso.EXAMPLE", "password": "correct-horse-battery"}
+    response = through_directory(
+        defender_client, defender_client.get("/signin"), "Analyst@Contoso.EXAMPLE"
     )
     assert response.status_code == HTTPStatus.FOUND
 
@@ -114,4 +143,4 @@ def test_off_site_next_is_ignored(legacy_client, contoso_analyst, next_path):
 
 def test_signed_in_user_visiting_sign_in_goes_on(defender_client, contoso_analyst):
     sign_in(defender_client, contoso_analyst)
-    assert defender_client.get("/signin").status_code == HTTPStatus.FOUND
+    assert defender_client.get("/signin")["Location"] == "/"

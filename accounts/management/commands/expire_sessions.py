@@ -6,16 +6,12 @@ commands manage.py runs would hang on the order of INSTALLED_APPS.
 
 from __future__ import annotations
 
-from datetime import timedelta
-from importlib import import_module
-
-from django.conf import settings
 from django.contrib.sessions.management.commands import clearsessions
 from django.core.management.base import CommandError, CommandParser
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import HandoffRedemption, SignInSession, sign_in_lifetime
+from accounts.models import SignInSession, sign_in_lifetime
 
 DEFAULT_BATCH_SIZE = 1000
 
@@ -41,18 +37,13 @@ class Command(clearsessions.Command):
         super().handle(*args, **options)
         ended = end_expired_sign_ins(batch_size=batch_size)
         self.stdout.write(f"Sign-in sessions recorded as expired: {ended}")
-        forgotten = forget_spent_handoffs()
-        self.stdout.write(f"Spent hand-off tokens forgotten: {forgotten}")
-
-
-def forget_spent_handoffs() -> int:
-    """Delete redemptions of tokens too old to be accepted again: their job is done."""
-    cutoff = timezone.now() - timedelta(seconds=settings.HANDOFF_TOKEN_SECONDS * 2)
-    return HandoffRedemption.objects.filter(redeemed_at__lt=cutoff).delete()[0]
 
 
 def end_expired_sign_ins(*, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
-    """Record unended sign-ins whose server-side session is gone or past its lifetime.
+    """Record unended sign-ins past their lifetime as expired.
+
+    The rows keep only a keyed hash of their session's key, so they cannot be joined to the
+    session table; every other end (sign-out, support, a password change) records itself.
 
     Walks the unended rows in primary-key windows of `batch_size`, one UPDATE per window, so
     no statement holds many rows and a sign-out made meanwhile is never overwritten (only
@@ -61,12 +52,6 @@ def end_expired_sign_ins(*, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
     now = timezone.now()
     unended = SignInSession.objects.filter(ended_at__isnull=True).order_by("pk")
     gone = Q(signed_in_at__lte=now - sign_in_lifetime())
-    session_model = _session_model()
-    if session_model is not None:
-        live = session_model.objects.filter(
-            session_key=OuterRef("session_key"), expire_date__gt=now
-        )
-        gone |= ~Exists(live)
     ended = 0
     start = 0
     while True:
@@ -81,8 +66,3 @@ def end_expired_sign_ins(*, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
             return ended
         start = following[0]
 
-
-def _session_model():
-    """The table the session engine keeps sessions in, or None (cache or cookie sessions)."""
-    store = import_module(settings.SESSION_ENGINE).SessionStore
-    return store.get_model_class() if hasattr(store, "get_model_class") else None

@@ -1,0 +1,156 @@
+"""Each portal's sign-in and sign-out as a relying party of the directory, one implementation.
+
+`/signin` starts an authorization request (state, nonce, PKCE) and `/signin/callback` ends
+it with a session of this portal's own. `/signout` ends this portal's session, then the
+directory's (RP-initiated logout), whose answer passes through the other portal's
+`/signout/frontchannel`, which ends that portal's session of the same directory session.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+
+import requests
+from authlib.integrations.base_client import OAuthError
+from django.conf import settings
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from joserfc.errors import JoseError as JoseRFCError
+
+from accounts.directory_accounts import AccountRefused, account_from_claims
+from accounts.directory_client import directory, directory_is_embedded
+from accounts.models import SignInSession
+from accounts.provider import CALLBACK_PATH, FRONT_CHANNEL_LOGOUT_PATH
+from accounts.signin import DIRECTORY_SID, ID_TOKEN
+from accounts.views import local_redirect_target
+from config.portals import DEFENDER, LEGACY
+
+logger = logging.getLogger("accounts.signin")
+
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+# What a sign-in that cannot finish may raise: the directory's refusal, a bad or forged
+# answer, an unreachable issuer, or an account this portal cannot take.
+SIGN_IN_FAILURES = (
+    OAuthError,
+    JoseRFCError,
+    AccountRefused,
+    requests.RequestException,
+    ValueError,
+    KeyError,
+)
+
+
+def portal_url(portal: str) -> str:
+    return settings.DEFENDER_PORTAL_URL if portal == DEFENDER else settings.LEGACY_PORTAL_URL
+
+
+def other_portal(portal: str) -> str:
+    return LEGACY if portal == DEFENDER else DEFENDER
+
+
+@login_not_required
+@require_GET
+@never_cache
+def sign_in(request: HttpRequest) -> HttpResponse:
+    target = local_redirect_target(request.GET.get("next")) or "/"
+    if request.user.is_authenticated:
+        return redirect(target)
+    client = directory()
+    redirect_uri = portal_url(request.portal) + CALLBACK_PATH
+    try:
+        authorization = client.create_authorization_url(redirect_uri)
+    except SIGN_IN_FAILURES as error:
+        return _failed(request, error, HTTPStatus.SERVICE_UNAVAILABLE)
+    client.save_authorize_data(request, redirect_uri=redirect_uri, next=target, **authorization)
+    return HttpResponseRedirect(authorization["url"])
+
+
+@login_not_required
+@require_GET
+@never_cache
+def sign_in_callback(request: HttpRequest) -> HttpResponse:
+    client = directory()
+    state = request.GET.get("state", "")
+    pending = client.framework.get_state_data(request.session, state) if state else None
+    if pending is None:
+        # No sign-in of this browser's is waiting for this answer: someone else's code and
+        # state must never sign this browser in, nor sign out whoever is signed in here.
+        if request.user.is_authenticated:
+            return redirect("/")
+        return _failed(request, "no pending sign-in for this state", HTTPStatus.BAD_REQUEST)
+    try:
+        token = client.authorize_access_token(request)
+        claims = token.get("userinfo")
+        if not claims:
+            raise OAuthError(description="the directory sent no ID token")
+        user, roles = account_from_claims(claims, embedded=directory_is_embedded())
+    except SIGN_IN_FAILURES as error:
+        client.framework.clear_state_data(request.session, state)
+        return _failed(request, error, HTTPStatus.FORBIDDEN)
+    request.sign_in_method = SignInSession.Method.DIRECTORY
+    request.sign_in_roles = roles
+    login(request, user, backend=MODEL_BACKEND)
+    request.session[DIRECTORY_SID] = str(claims.get("sid", ""))
+    request.session[ID_TOKEN] = token["id_token"]
+    return redirect(local_redirect_target(pending.get("next")) or "/")
+
+
+def _failed(request: HttpRequest, error, status: HTTPStatus) -> HttpResponse:
+    logger.warning("sign_in_failed portal=%s reason=%s", request.portal, type(error).__name__)
+    retry = reverse("accounts:signin")
+    return render(
+        request,
+        "accounts/signin_failed.html",
+        {
+            "message": error.args[0]
+            if isinstance(error, AccountRefused)
+            else _("The sign-in could not be completed."),
+            "retry_url": retry,
+        },
+        status=status,
+    )
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    sid = request.session.get(DIRECTORY_SID, "")
+    id_token = request.session.get(ID_TOKEN)
+    portal = request.portal
+    logout(request)
+    if not id_token:
+        return redirect("accounts:signin")
+    try:
+        ending = directory().create_logout_url(
+            post_logout_redirect_uri=portal_url(other_portal(portal)) + FRONT_CHANNEL_LOGOUT_PATH,
+            id_token_hint=id_token,
+            state=sid or "-",
+        )
+    except SIGN_IN_FAILURES as error:
+        logger.warning("sign_out_directory_unreachable reason=%s", type(error).__name__)
+        return redirect("accounts:signin")
+    return HttpResponseRedirect(ending["url"])
+
+
+@login_not_required
+@require_GET
+@never_cache
+def front_channel_sign_out(request: HttpRequest) -> HttpResponse:
+    """The directory session `state` names has ended: end this portal's session of it too.
+
+    Then on to the sign-in page of the portal the sign-out started from. A GET, as the
+    directory's redirect arrives; it ends nothing unless the directory session matches,
+    which only a browser that was signed in to it can name.
+    """
+    sid = request.GET.get("state", "")
+    mine = request.session.get(DIRECTORY_SID, "")
+    if sid and mine and request.user.is_authenticated and constant_time_compare(mine, sid):
+        logout(request)
+    return HttpResponseRedirect(portal_url(other_portal(request.portal)) + reverse("accounts:signin"))

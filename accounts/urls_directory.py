@@ -1,0 +1,11 @@
+"""The directory's sign-in page (the `accounts` names the provider's login redirect uses)."""
+
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("signin", views.SignInView.as_view(), name="signin"),
+]

@@ -1,0 +1,23 @@
+"""URLs of the directory (IDENTITY_URL): its sign-in page and the OpenID Connect provider."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from config import views
+
+
+class DirectoryHome(RedirectView):
+    """The directory has no pages of its own to browse: its home is the Defender portal."""
+
+    def get_redirect_url(self, *args, **kwargs) -> str:
+        return settings.DEFENDER_PORTAL_URL + "/"
+
+
+urlpatterns = [
+    path("", login_not_required(DirectoryHome.as_view()), name="home"),
+    path("", include("accounts.urls_directory")),
+    path("", include("accounts.urls_provider")),
+    path("healthz", views.healthz, name="healthz"),
+]
