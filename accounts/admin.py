@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import logging
 from functools import cached_property
-from importlib import import_module
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -158,7 +156,7 @@ class UserAdmin(FilterLookupsOnly, DjangoUserAdmin):
             _("Support console access"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
         ),
-        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined", "sessions_ended_at")}),
     )
     add_fieldsets = (
         (
@@ -182,6 +180,7 @@ class UserAdmin(FilterLookupsOnly, DjangoUserAdmin):
     search_fields = ("email", "display_name")
     ordering = ("email",)
     inlines = [UserRoleAssignmentInline]
+    readonly_fields = ("sessions_ended_at",)
     show_full_result_count = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
@@ -241,23 +240,22 @@ class ActiveSessionFilter(admin.SimpleListFilter):
 
 
 def end_sign_in_session(row: SignInSession, reason: str) -> bool:
-    """Delete the browser's server-side session, then record the end. False if already ended.
+    """End this sign-in and every other sign-in of its account. False if it had already ended.
 
-    With the session gone, the browser's cookie names nothing: its next request is anonymous
-    and goes to the sign-in page.
+    Ending only this portal session would let the directory sign the account straight back
+    in, and the rows keep no session key to delete by (a keyed hash only): the account's
+    sessions everywhere (directory and both portals, every browser) end at their next request,
+    as with the directory's "revoke sessions".
     """
     if not row.is_active:
         return False
-    if row.session_key:
-        session_store = import_module(settings.SESSION_ENGINE).SessionStore
-        session_store(session_key=row.session_key).delete()
-    row.end(reason)
+    row.user.end_all_sessions(reason)
     return True
 
 
 @admin.register(SignInSession)
 class SignInSessionAdmin(FilterLookupsOnly, admin.ModelAdmin):
-    # The session key is a bearer secret: the console never shows it.
+    # The row keeps no session key (a bearer secret), only a keyed hash, and shows neither.
     fields = (
         "user",
         "tenant",
@@ -314,9 +312,10 @@ class SignInSessionAdmin(FilterLookupsOnly, admin.ModelAdmin):
             self.message_user(
                 request,
                 ngettext(
-                    "Ended %(count)d session: that browser is signed out at its next request.",
-                    "Ended %(count)d sessions: those browsers are signed out at their next "
-                    "request.",
+                    "Ended %(count)d session, and every other sign-in of its account in the "
+                    "directory and both portals: they are signed out at their next request.",
+                    "Ended %(count)d sessions, and every other sign-in of their accounts in the "
+                    "directory and both portals: they are signed out at their next request.",
                     ended,
                 )
                 % {"count": ended},

@@ -62,10 +62,6 @@ class SignInView(auth_views.LoginView):
     def get_redirect_url(self) -> str:
         return local_redirect_target(super().get_redirect_url()) or ""
 
-    def get_default_redirect_url(self) -> str:
-        # Signed in to the directory with nothing asked for: go where the work is.
-        return settings.DEFENDER_PORTAL_URL + "/"
-
 
 def sign_in_locked_out(
     request: HttpRequest,

@@ -1,9 +1,9 @@
 """Open redirects: every place that redirects to a target taken from the request stays home.
 
-Each such place is one `RedirectSurface`: how to hand it an untrusted target, and where it
-goes when it refuses one; every answer must be a path on the site that answered. A new
-endpoint that redirects (banner links, feedback `from`, the hand-off) is one more entry in
-SURFACES; every bypass below is then tried against it.
+Each such place is one `RedirectSurface`: how to hand it an untrusted target, and which
+origin its answer may point at. A new endpoint that redirects (banner links, feedback `from`,
+the directory's sign-in page) is one more entry in SURFACES; every bypass below is then tried
+against it.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes, urlsplit
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -20,9 +21,8 @@ from hypothesis import strategies as st
 
 from settings_ui.models import ChangeSource
 from settings_ui.services import set_portal_redirection
-from tests.conftest import DEFENDER_HOST, LEGACY_HOST, sign_in
-from tests.factories import UserFactory
-from tests.redirection import redeem_handoff
+from tests.conftest import DEFENDER_HOST, IDENTITY_HOST, LEGACY_HOST, sign_in
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -118,26 +118,37 @@ def _legacy_path(context: Context, target: str):
     routed = _routed_client(context).get(
         "/", PATH_INFO=path if path.startswith("/") else "/" + path
     )
-    return redeem_handoff(routed["Location"])
+    return _on_defender(routed)
 
 
 def _legacy_query(name: str, path: str):
     def send(context: Context, target: str):
-        return redeem_handoff(_routed_client(context).get(path, {name: target})["Location"])
+        return _on_defender(_routed_client(context).get(path, {name: target}))
 
     return send
+
+
+def _on_defender(routed) -> dict[str, str]:
+    """A routed answer names the Defender portal; after its origin must come a path there."""
+    location = routed["Location"]
+    assert location.startswith(settings.DEFENDER_PORTAL_URL + "/"), location
+    return {"Location": location.removeprefix(settings.DEFENDER_PORTAL_URL)}
+
+
+def _directory_sign_in_next(context: Context, target: str):
+    client = Client(HTTP_HOST=IDENTITY_HOST)
+    return client.post(
+        "/signin", {"username": context.user.email, "password": PASSWORD, "next": target}
+    )
 
 
 SURFACES = [
     RedirectSurface("sign-in next, Defender portal", _sign_in_with_next(DEFENDER_HOST), "/"),
     RedirectSurface("sign-in next, legacy portal", _sign_in_with_next(LEGACY_HOST), "/"),
-    # The legacy surfaces are followed through the Defender portal's hand-off, so they check
-    # the whole chain: route map, signed token, and the hand-off's own redirect.
-    RedirectSurface("legacy route map + hand-off, path", _legacy_path, "/"),
-    RedirectSurface("legacy route map + hand-off, search", _legacy_query("q", "/search"), ""),
-    RedirectSurface(
-        "legacy route map + hand-off, timeline filter", _legacy_query("status", "/timeline"), ""
-    ),
+    RedirectSurface("legacy route map, path", _legacy_path, "/"),
+    RedirectSurface("legacy route map, search", _legacy_query("q", "/search"), ""),
+    RedirectSurface("legacy route map, timeline filter", _legacy_query("status", "/timeline"), ""),
+    RedirectSurface("directory sign-in next", _directory_sign_in_next, "/"),
 ]
 
 
@@ -160,7 +171,7 @@ def test_a_refused_target_falls_back_to_the_default(context, surface, target):
     assert surface.send(context, target)["Location"] == surface.default
 
 
-@pytest.mark.parametrize("surface", SURFACES[:2], ids=lambda s: s.name)
+@pytest.mark.parametrize("surface", [*SURFACES[:2], SURFACES[-1]], ids=lambda s: s.name)
 @pytest.mark.parametrize("target", ["/alerts", "/alerts/42?status=new", "/search?q=a%20b"])
 def test_local_targets_are_still_honoured(context, surface, target):
     assert surface.send(context, target)["Location"] == target
@@ -185,3 +196,33 @@ def test_after_sign_in_the_browser_goes_to_a_local_path_whatever_next_says(conte
     for surface in SURFACES[:2]:
         location = surface.send(context, target)["Location"]
         assert is_local_path(location), (target, location)
+
+
+REDIRECT_URI_BYPASSES = [
+    "http://evil.example/signin/callback",
+    "http://security.localhost:8000/signin/callback/../../evil",
+    "http://security.localhost:8000/signin/callback?next=//evil.example",
+    "http://security.localhost:8000/signin/callbackx",
+    "http://security.localhost:8000/",
+    "http://security.localhost:8000@evil.example/signin/callback",
+    "https://security.localhost:8000/signin/callback",
+    "http://security.localhost:8001/signin/callback",
+    "//evil.example/signin/callback",
+    "",
+]
+
+
+@pytest.mark.parametrize("redirect_uri", REDIRECT_URI_BYPASSES)
+def test_the_directory_answers_only_registered_redirect_uris_exactly(
+    defender_client, contoso_admin, redirect_uri
+):
+    from urllib.parse import parse_qs, urlencode
+
+    sign_in(defender_client, contoso_admin)  # the directory knows this browser: it would answer
+    authorize = urlsplit(Client(HTTP_HOST=DEFENDER_HOST).get("/signin")["Location"])
+    query = {key: values[0] for key, values in parse_qs(authorize.query).items()}
+    query["redirect_uri"] = redirect_uri
+    response = defender_client.directory.get(f"{authorize.path}?{urlencode(query)}")
+    location = response.get("Location", "")
+    assert not location.startswith(redirect_uri or "//"), location
+    assert "code=" not in location

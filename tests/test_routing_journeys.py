@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 import pytest
 from django.test import Client
 
-from tests.conftest import DEFENDER_HOST, LEGACY_HOST, sign_in
+from tests.conftest import DEFENDER_HOST, LEGACY_HOST, same_browser, sign_in, through_directory
 from tests.factories import AlertFactory
-from tests.redirection import landing, redeem_handoff
+from tests.redirection import landing
 
 pytestmark = pytest.mark.django_db
 
@@ -66,9 +66,12 @@ def test_a_deep_link_through_legacy_sign_in_ends_on_the_same_defender_page_signe
     target = urlsplit(landing(routed["Location"]))
     assert (target.netloc, target.path) == ("security.localhost:8000", f"/alerts/{alert.pk}")
 
-    # The hand-off signs the account in to the Defender portal: no second sign-in.
+    # The Defender portal signs the account in through the directory: no second password.
     defender = Client(HTTP_HOST=DEFENDER_HOST)
-    landed = redeem_handoff(routed["Location"], defender)
+    same_browser(legacy, defender)
+    asked = defender.get(target.path)
+    assert asked["Location"] == f"/signin?next=/alerts/{alert.pk}"
+    landed = through_directory(defender, defender.get(asked["Location"]))
     assert landed["Location"] == f"/alerts/{alert.pk}"
     page = defender.get(landed["Location"])
     assert page.status_code == HTTPStatus.OK

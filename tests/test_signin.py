@@ -92,7 +92,7 @@ def test_sign_out_ends_this_portal_the_directory_and_the_other_portal(
     assert back.path == "/signin"
     assert not SignInSession.objects.active().exists()
     for client in (legacy_client, defender_client):
-        assert client.get("/alerts").status_code == HTTPStatus.FOUND
+        assert client.get("/").status_code == HTTPStatus.FOUND
     # Signing in again asks for the password: the directory session is over.
     again = through_directory(legacy_client, legacy_client.get("/signin"))
     assert again.status_code == HTTPStatus.OK and "Sign in" in again.content.decode()
