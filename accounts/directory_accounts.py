@@ -48,7 +48,9 @@ def _external_account(claims: Mapping, roles: list[str]) -> User:
     try:
         tid = uuid.UUID(str(claims.get("tid")))
     except ValueError as error:
-        raise AccountRefused(_("The directory did not say which tenant this account is in.")) from error
+        raise AccountRefused(
+            _("The directory did not say which tenant this account is in.")
+        ) from error
     if "@" not in email:
         raise AccountRefused(_("The directory did not give this account's email."))
     domain = email.rpartition("@")[2]
@@ -60,7 +62,8 @@ def _external_account(claims: Mapping, roles: list[str]) -> User:
                     tenant = Tenant.objects.create(directory_id=tid, name=domain, domain=domain)
             except IntegrityError as error:
                 raise AccountRefused(
-                    _("Another tenant here already uses the domain %(domain)s.") % {"domain": domain}
+                    _("Another tenant here already uses the domain %(domain)s.")
+                    % {"domain": domain}
                 ) from error
         user = User.objects.filter(email=email).first()
         if user is None:

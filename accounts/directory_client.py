@@ -12,7 +12,7 @@ from functools import cache
 from urllib.parse import urlsplit
 
 import requests
-from authlib.integrations.django_client import DjangoOAuth2App, DjangoIntegration
+from authlib.integrations.django_client import DjangoIntegration, DjangoOAuth2App
 from authlib.integrations.requests_client import OAuth2Session
 from django.conf import settings
 from django.http import HttpResponse

@@ -153,4 +153,6 @@ def front_channel_sign_out(request: HttpRequest) -> HttpResponse:
     mine = request.session.get(DIRECTORY_SID, "")
     if sid and mine and request.user.is_authenticated and constant_time_compare(mine, sid):
         logout(request)
-    return HttpResponseRedirect(portal_url(other_portal(request.portal)) + reverse("accounts:signin"))
+    return HttpResponseRedirect(
+        portal_url(other_portal(request.portal)) + reverse("accounts:signin")
+    )

@@ -9,9 +9,9 @@ from __future__ import annotations
 import threading
 
 from django.conf import settings
-from django.db import transaction
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.hashers import check_password
+from django.db import transaction
 from django.utils.crypto import salted_hmac
 from django.utils.decorators import method_decorator
 from oauth2_provider.models import get_application_model
@@ -34,11 +34,15 @@ _registering = threading.Lock()
 
 def portal_client_secret() -> str:
     """OIDC_CLIENT_SECRET, or for the embedded directory one derived from SECRET_KEY."""
-    return settings.OIDC_CLIENT_SECRET or salted_hmac("accounts.portal_client", "secret").hexdigest()
+    return (
+        settings.OIDC_CLIENT_SECRET or salted_hmac("accounts.portal_client", "secret").hexdigest()
+    )
 
 
 def portal_redirect_uris() -> list[str]:
-    return [url + CALLBACK_PATH for url in (settings.DEFENDER_PORTAL_URL, settings.LEGACY_PORTAL_URL)]
+    return [
+        url + CALLBACK_PATH for url in (settings.DEFENDER_PORTAL_URL, settings.LEGACY_PORTAL_URL)
+    ]
 
 
 def portal_post_logout_uris() -> list[str]:
@@ -70,7 +74,9 @@ def ensure_portal_client() -> None:
         return
     with _registering, transaction.atomic():
         client = (
-            Application.objects.select_for_update().filter(client_id=settings.OIDC_CLIENT_ID).first()
+            Application.objects.select_for_update()
+            .filter(client_id=settings.OIDC_CLIENT_ID)
+            .first()
         )
         if client is None:
             client = Application(client_id=settings.OIDC_CLIENT_ID)

@@ -17,7 +17,7 @@ ROLES = "directory_roles"
 # The directory session this portal session came from (the ID token's `sid`), and the ID token
 # itself, which the sign-out hands back to the directory as `id_token_hint`.
 DIRECTORY_SID = "directory_sid"
-ID_TOKEN = "id_token"
+ID_TOKEN = "id_token"  # noqa: S105 (a session key name, not a secret)
 
 
 def remember_sign_in(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
-from urllib.parse import urlsplit
 from http import HTTPStatus
+from urllib.parse import urlsplit
 
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings

@@ -55,7 +55,7 @@ class SignInSessionFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     tenant = factory.SelfAttribute("user.tenant")
     portal = "legacy"
-    session_key = factory.Sequence(lambda n: f"session{n:033d}")
+    session_ref = factory.Sequence(lambda n: f"{n:064d}")
     signed_in_at = factory.LazyFunction(timezone.now)
 
 

@@ -27,7 +27,7 @@ def session(user, minutes: float, *, ended: bool = False, portal: str = "legacy"
         user=user,
         tenant=tenant or user.tenant,
         portal=portal,
-        session_key=uuid4().hex,
+        session_ref=uuid4().hex,
         signed_in_at=signed_in_at,
         ended_at=signed_in_at + timedelta(minutes=1) if ended else None,
         end_reason="signed_out" if ended else "",

@@ -15,6 +15,7 @@ from tests.e2e.browser import CHROMIUM_ARGS, find_chromium
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 DEFENDER_HOST = "security.localhost"
 LEGACY_HOST = "portal.atp.localhost"
+IDENTITY_HOST = "login.localhost"
 DEMO_PASSWORD = "e2e-demo-password"
 TIMEOUT_MS = 5_000
 
@@ -69,19 +70,23 @@ def browser() -> Iterator:
 class Portals:
     defender: str
     legacy: str
+    directory: str = ""
 
 
 @pytest.fixture
 def portals(live_server, settings) -> Portals:
-    """Both portals on the live server's port, so absolute redirects land on it."""
+    """The three sites on the live server's port, so absolute redirects land on it."""
     port = live_server.thread.port
     defender = f"http://{DEFENDER_HOST}:{port}"
     legacy = f"http://{LEGACY_HOST}:{port}"
+    directory = f"http://{IDENTITY_HOST}:{port}"
     settings.DEFENDER_PORTAL_URL = defender
     settings.LEGACY_PORTAL_URL = legacy
-    settings.CSRF_TRUSTED_ORIGINS = [defender, legacy]
-    settings.ALLOWED_HOSTS = [DEFENDER_HOST, LEGACY_HOST, "localhost"]
-    return Portals(defender=defender, legacy=legacy)
+    settings.IDENTITY_URL = directory
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "OIDC_ISS_ENDPOINT": directory}
+    settings.CSRF_TRUSTED_ORIGINS = [defender, legacy, directory]
+    settings.ALLOWED_HOSTS = [DEFENDER_HOST, LEGACY_HOST, IDENTITY_HOST, "localhost"]
+    return Portals(defender=defender, legacy=legacy, directory=directory)
 
 
 @pytest.fixture
@@ -130,12 +135,12 @@ def complete_sign_in(page, email: str, password: str = DEMO_PASSWORD):
     browser_module.complete_sign_in(page, email, password)
 
 
-def assert_signed_in_by_handoff(page, origin: str, display_name: str):
-    """A routed account arrives on ``origin`` signed in: one sign-in only, no second form."""
+def assert_signed_in_without_asking(page, origin: str, display_name: str):
+    """A routed account arrives on ``origin`` signed in through the directory, no second form."""
     from playwright.sync_api import expect
 
     page.wait_for_load_state()
-    assert not page.url.startswith(origin + "/signin"), f"asked to sign in again: {page.url}"
+    assert "/signin" not in page.url, f"asked to sign in again: {page.url}"
     expect(page.get_by_text(display_name, exact=True)).to_be_visible()
 
 

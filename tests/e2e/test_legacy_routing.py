@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from settings_ui.models import ChangeSource
 from settings_ui.services import set_portal_redirection
-from tests.e2e.conftest import assert_signed_in_by_handoff, complete_sign_in
+from tests.e2e.conftest import assert_signed_in_without_asking, complete_sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -28,11 +28,11 @@ def test_a_new_sign_in_is_routed_to_the_equivalent_defender_page(page, portals, 
     switch_to(demo, True)
 
     page.goto(portals.legacy + "/timeline?severity=high&status=new")
-    expect(page).to_have_url(re.compile(re.escape(portals.legacy) + r"/signin\?next="))
+    expect(page).to_have_url(re.compile(re.escape(portals.directory) + r"/signin\?next="))
     complete_sign_in(page, ANALYST)
 
-    # The hand-off signs the analyst in to the Defender portal on the way: one sign-in only.
-    assert_signed_in_by_handoff(page, portals.defender, ANALYST_NAME)
+    # The directory signs the analyst in to the Defender portal on the way: one password only.
+    assert_signed_in_without_asking(page, portals.defender, ANALYST_NAME)
     expect(page).to_have_url(re.compile(re.escape(portals.defender) + r"/alerts\?"))
     assert sorted(page.url.split("?", 1)[1].split("&")) == ["severity=high", "status=new"]
     expect(page.get_by_role("heading", name="Alerts", level=1)).to_be_visible()

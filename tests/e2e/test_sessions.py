@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from accounts.models import SignInSession
 from portal.models import Alert
 from tests.e2e.conftest import (
-    assert_signed_in_by_handoff,
+    assert_signed_in_without_asking,
     complete_sign_in,
     sign_in,
     sign_in_to_support_console,
@@ -61,13 +61,14 @@ def test_a_session_open_before_enabling_keeps_the_legacy_portal_until_it_signs_i
     banner_link = legacy_banner(analyst).get_by_role("link", name=re.compile("Defender portal"))
     expect(banner_link).to_have_attribute("href", portals.defender + f"/alerts/{alert.pk}")
 
+    # Signing out ends the directory session too: the next sign-in asks for the password.
     analyst.get_by_role("button", name="Sign out").click()
-    expect(analyst).to_have_url(portals.legacy + "/signin")
+    expect(analyst).to_have_url(re.compile(re.escape(portals.directory) + r"/signin\?next="))
 
     analyst.goto(portals.legacy + deep_link)
-    expect(analyst).to_have_url(re.compile(re.escape(portals.legacy) + r"/signin\?next="))
+    expect(analyst).to_have_url(re.compile(re.escape(portals.directory) + r"/signin\?next="))
     complete_sign_in(analyst, ANALYST)
-    assert_signed_in_by_handoff(analyst, portals.defender, ANALYST_NAME)
+    assert_signed_in_without_asking(analyst, portals.defender, ANALYST_NAME)
     expect(analyst).to_have_url(portals.defender + f"/alerts/{alert.pk}")
     expect(analyst.get_by_role("heading", name=alert.title, level=1)).to_be_visible()
 
@@ -81,7 +82,7 @@ def test_support_ends_a_session_and_the_next_click_goes_to_sign_in(new_context, 
     support = new_context().new_page()
     sign_in_to_support_console(support, portals)
     support.get_by_role("link", name=re.compile(r"^Sign.in sessions$")).click()
-    row = support.get_by_role("row").filter(has_text=ANALYST)
+    row = support.get_by_role("row").filter(has_text=ANALYST).filter(has_text="Legacy portal")
     expect(row).to_have_count(1)
     expect(row).to_contain_text("Active")
     row.get_by_role("checkbox").check()
@@ -90,14 +91,13 @@ def test_support_ends_a_session_and_the_next_click_goes_to_sign_in(new_context, 
     )
     support.get_by_role("button", name=re.compile("^(Go|Run)$")).click()
     expect(support.get_by_text("Ended 1 session")).to_be_visible()
-    expect(support.get_by_role("row").filter(has_text=ANALYST)).to_contain_text("Ended by support")
+    expect(row).to_contain_text("Ended by support")
 
     analyst.get_by_role("navigation", name="Portal").get_by_role(
         "link", name="Health center"
     ).click()
-    expect(analyst).to_have_url(
-        re.compile(re.escape(portals.legacy) + r"/signin\?next=(/|%2F)health$")
-    )
+    # The directory session ended too: the directory asks for the password again.
+    expect(analyst).to_have_url(re.compile(re.escape(portals.directory) + r"/signin\?next="))
     expect(analyst.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
-    row = SignInSession.objects.get(user__email=ANALYST)
+    row = SignInSession.objects.get(user__email=ANALYST, portal="legacy")
     assert row.end_reason == SignInSession.EndReason.ENDED_BY_SUPPORT

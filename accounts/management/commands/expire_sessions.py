@@ -65,4 +65,3 @@ def end_expired_sign_ins(*, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
         if not following:
             return ended
         start = following[0]
-
