@@ -219,6 +219,11 @@ OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")
 OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="defender-portals")
 # The embedded directory's client needs no configured secret: it is derived from SECRET_KEY.
 OIDC_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+# Whether the portals are published over https: it decides transport security below too.
+PORTALS_USE_HTTPS = all(
+    url.startswith("https://") for url in (DEFENDER_PORTAL_URL, LEGACY_PORTAL_URL)
+)
+)
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
     "OIDC_ISS_ENDPOINT": IDENTITY_URL,
@@ -229,10 +234,23 @@ OAUTH2_PROVIDER = {
     "PKCE_REQUIRED": True,
     "SCOPES": {"openid": "Sign you in", "profile": "Your name", "email": "Your email"},
     "DEFAULT_SCOPES": ["openid"],
-    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if PORTALS_USE_HTTPS else ["http", "https"],
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
     "ACCESS_TOKEN_EXPIRE_SECONDS": 300,
     "ID_TOKEN_EXPIRE_SECONDS": 300,
+    # The OAuth 2.0 Security BCP (RFC 9700), all of it; plain-http redirect URIs only while
+    # the portals are published over http (http://*.localhost).
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": PORTALS_USE_HTTPS,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
 }
 
 # ------------------------------------------------------------------ security headers
@@ -259,9 +277,6 @@ CONTENT_SECURITY_POLICY = {
 # Decided by how the portals are published, each with its own variable, never by DEBUG: a
 # run without debug is not insecure by accident, nor a debug run different by accident.
 # config.checks warns when a run without debug sends its cookies over plain http.
-PORTALS_USE_HTTPS = all(
-    url.startswith("https://") for url in (DEFENDER_PORTAL_URL, LEGACY_PORTAL_URL)
-)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool(
     "DJANGO_SECURE_COOKIES", default=PORTALS_USE_HTTPS
 )

@@ -12,12 +12,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+from config.oidc_key import signing_key
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def manage_env(**env: str) -> dict[str, str]:
-    """This process's environment with only the given DJANGO_/DEMO_ variables set."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DEMO_"))}
+    """This process's environment with only the given DJANGO_/DEMO_/OIDC_ variables set.
+
+    Outside debug the directory needs its signing key: the development one stands in, unless
+    the test gives its own (an empty one to see start-up refuse).
+    """
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DEMO_", "OIDC_"))}
+    clean["OIDC_RSA_PRIVATE_KEY"] = signing_key("", debug=True)
     clean.update(env)
     clean.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     return clean

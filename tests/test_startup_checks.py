@@ -13,6 +13,14 @@ def test_missing_secret_key_outside_debug_stops_start_up():
     assert "DJANGO_SECRET_KEY is not set" in result.stderr
 
 
+def test_missing_signing_key_outside_debug_stops_start_up():
+    result = run_manage(
+        "check", DJANGO_DEBUG="false", DJANGO_SECRET_KEY="x" * 60, OIDC_RSA_PRIVATE_KEY=""
+    )
+    assert result.returncode != 0
+    assert "OIDC_RSA_PRIVATE_KEY is not set" in result.stderr
+
+
 def test_secret_key_given_outside_debug_starts():
     result = run_manage("check", DJANGO_DEBUG="false", DJANGO_SECRET_KEY="x" * 60)
     assert result.returncode == 0, result.stderr
