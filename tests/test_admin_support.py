@@ -140,7 +140,7 @@ def test_support_ends_a_legacy_session_and_that_browser_is_signed_out(
 ):
     sign_in(legacy_client, contoso_analyst)
     assert legacy_client.get("/timeline").status_code == HTTPStatus.OK
-    row = SignInSession.objects.get(user=contoso_analyst)
+    row = SignInSession.objects.get(user=contoso_analyst, portal="legacy")
     listing = support_client.get(SESSIONS, {"portal__exact": "legacy"})
     page = listing.content.decode()
     assert "analyst@contoso.example" in page
@@ -171,7 +171,7 @@ def test_ending_works_with_the_cached_database_session_engine(
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     sign_in(legacy_client, contoso_analyst)
     assert legacy_client.get("/timeline").status_code == HTTPStatus.OK
-    row = SignInSession.objects.get(user=contoso_analyst)
+    row = SignInSession.objects.get(user=contoso_analyst, portal="legacy")
     support_client.post(SESSIONS, {"action": "end_sessions", "_selected_action": [row.pk]})
     assert legacy_client.get("/timeline").url.startswith("/signin")
 

@@ -13,7 +13,7 @@ from django.db.utils import InterfaceError, OperationalError, ProgrammingError
 from django.test import Client
 
 from accounts.models import SignInSession
-from tests.conftest import DEFENDER_HOST, LEGACY_HOST, sign_in
+from tests.conftest import DEFENDER_HOST, IDENTITY_HOST, LEGACY_HOST, sign_in
 from tests.factories import UserFactory
 from tests.redirection import landing
 from tests.redis_link import use_redis
@@ -72,7 +72,10 @@ def test_with_redis_down_both_portals_work_from_the_database(
 
     # Signing out deletes the session from the database even though Redis is gone.
     assert early_client.post("/signout").status_code == HTTPStatus.FOUND
-    assert SignInSession.objects.get(user=early).end_reason == SignInSession.EndReason.SIGNED_OUT
+    assert (
+        SignInSession.objects.get(user=early, portal="legacy").end_reason
+        == SignInSession.EndReason.SIGNED_OUT
+    )
     assert early_client.get("/timeline").status_code == HTTPStatus.FOUND
     assert early_client.get("/timeline")["Location"].startswith("/signin")
 
@@ -125,7 +128,7 @@ def test_a_signed_in_page_answers_503_while_the_database_is_down(
 
 
 def test_signing_in_while_the_database_is_down_answers_503(contoso_analyst):
-    client = client_for(DEFENDER_HOST)
+    client = client_for(IDENTITY_HOST)
     with database_down():
         response = client.post(
             "/signin", {"username": contoso_analyst.email, "password": "anything"}

@@ -1,21 +1,29 @@
 """Host routing: one project, two portals, each host its own pages."""
 
 from http import HTTPStatus
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client
 
-from tests.conftest import DEFENDER_HOST, LEGACY_HOST, sign_in
+from tests.conftest import DEFENDER_HOST, IDENTITY_HOST, LEGACY_HOST, sign_in
 
 pytestmark = pytest.mark.django_db
 
 
-def test_each_portal_has_its_own_sign_in_page():
-    defender = Client(HTTP_HOST=DEFENDER_HOST).get("/signin")
-    legacy = Client(HTTP_HOST=LEGACY_HOST).get("/signin")
-    assert b"Microsoft 365 Defender" in defender.content
-    assert b"Azure Advanced Threat Protection" in legacy.content
-    assert defender.content != legacy.content
+def test_each_portal_signs_in_through_the_directory_host_with_its_own_callback():
+    defender = urlsplit(Client(HTTP_HOST=DEFENDER_HOST).get("/signin")["Location"])
+    legacy = urlsplit(Client(HTTP_HOST=LEGACY_HOST).get("/signin")["Location"])
+    assert defender.hostname == legacy.hostname == IDENTITY_HOST
+    assert "security.localhost" in parse_qs(defender.query)["redirect_uri"][0]
+    assert "portal.atp.localhost" in parse_qs(legacy.query)["redirect_uri"][0]
+
+
+def test_the_directory_host_answers_its_discovery_document():
+    response = Client(HTTP_HOST=IDENTITY_HOST).get("/.well-known/openid-configuration")
+    document = response.json()
+    assert document["issuer"] == "http://login.localhost:8000"
+    assert document["end_session_endpoint"] == "http://login.localhost:8000/oauth2/logout"
 
 
 def test_unknown_host_is_refused_with_400():

@@ -248,7 +248,11 @@ def test_the_banner_never_links_to_raw_input(analyst_client):
 
 
 def test_no_banner_for_anonymous_pages(legacy_client):
-    assert banner(page(legacy_client, "/signin")) is None
+    # The one page an anonymous browser sees on the legacy portal: a sign-in that failed.
+    failed = legacy_client.get("/signin/callback", {"state": "not-pending", "code": "x"})
+    assert failed.status_code == HTTPStatus.BAD_REQUEST
+    assert 'class="legacy' in failed.content.decode()
+    assert banner(failed.content.decode()) is None
 
 
 def test_the_banner_costs_no_query_on_a_warm_cache(analyst_client, contoso, settings):

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import logging
 from http import HTTPStatus
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client
 
-from tests.conftest import DEFENDER_HOST, LEGACY_HOST
+from tests.conftest import DEFENDER_HOST, IDENTITY_HOST, LEGACY_HOST, through_directory
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,21 +32,29 @@ def lines(caplog, event: str) -> list[dict[str, str]]:
 
 
 def browser_sign_in(host: str, user, password: str = PASSWORD) -> Client:
-    """Sign in as a browser does: fetch the form, send back its CSRF token."""
+    """Sign in as a browser does: through the directory's form, with its CSRF token."""
     client = Client(HTTP_HOST=host, enforce_csrf_checks=True)
-    client.get("/signin")
-    token = client.cookies["csrftoken"].value
-    data = {"username": user.email, "password": password, "csrfmiddlewaretoken": token}
-    client.post("/signin", data)
+    directory = client.directory = Client(HTTP_HOST=IDENTITY_HOST, enforce_csrf_checks=True)
+    authorize = urlsplit(client.get("/signin")["Location"])
+    form = urlsplit(directory.get(f"{authorize.path}?{authorize.query}")["Location"])
+    directory.get(f"{form.path}?{form.query}")
+    data = {
+        "username": user.email,
+        "password": password,
+        "next": parse_qs(form.query)["next"][0],
+        "csrfmiddlewaretoken": directory.cookies["csrftoken"].value,
+    }
+    through_directory(client, directory.post("/signin", data))
     return client
 
 
 def secrets_of(*clients: Client) -> set[str]:
     found = {PASSWORD, WRONG_PASSWORD}
     for client in clients:
-        for name in ("sessionid", "csrftoken"):
-            if name in client.cookies:
-                found.add(client.cookies[name].value)
+        for jar in (client.cookies, getattr(client, "directory", Client()).cookies):
+            for name in ("sessionid", "csrftoken"):
+                if name in jar:
+                    found.add(jar[name].value)
     return found
 
 
@@ -69,22 +78,18 @@ def test_a_journey_logs_one_line_per_event_with_tenant_and_account_and_no_secret
     assert legacy.get("/timeline").status_code == HTTPStatus.FOUND
 
     tenant = str(contoso.pk)
-    assert lines(caplog, "sign_in") == [
-        {
-            "portal": "defender",
-            "tenant": tenant,
-            "account": str(contoso_admin.pk),
-            "method": "password",
-            "sign_in_session": lines(caplog, "sign_in")[0]["sign_in_session"],
-        },
-        {
-            "portal": "legacy",
-            "tenant": tenant,
-            "account": str(analyst.pk),
-            "method": "password",
-            "sign_in_session": lines(caplog, "sign_in")[1]["sign_in_session"],
-        },
+    # Each account signs in to the directory with its password, then to the portal through it.
+    expected = [
+        ("directory", contoso_admin, "password"),
+        ("defender", contoso_admin, "directory"),
+        ("directory", analyst, "password"),
+        ("legacy", analyst, "directory"),
     ]
+    signed_in = lines(caplog, "sign_in")
+    assert [
+        (line["portal"], line["tenant"], line["account"], line["method"]) for line in signed_in
+    ] == [(portal, tenant, str(user.pk), method) for portal, user, method in expected]
+    assert all(line["sign_in_session"].isdigit() for line in signed_in)
     [change] = lines(caplog, "redirection_changed")
     assert (change["tenant"], change["actor"], change["enabled"]) == (
         tenant,
@@ -105,7 +110,7 @@ def test_a_journey_logs_one_line_per_event_with_tenant_and_account_and_no_secret
 
 def test_a_failed_sign_in_logs_neither_the_password_nor_the_email_typed(caplog, contoso_analyst):
     caplog.set_level(logging.INFO)
-    client = Client(HTTP_HOST=LEGACY_HOST)
+    client = Client(HTTP_HOST=IDENTITY_HOST)
     client.post("/signin", {"username": contoso_analyst.email, "password": WRONG_PASSWORD})
     assert caplog.records, "the failure is logged"
     for record in caplog.records:

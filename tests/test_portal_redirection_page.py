@@ -149,11 +149,11 @@ def test_reading_the_page_writes_nothing(signed_in, defender_client, contoso):
 def test_rollout_is_shown_while_on(signed_in, defender_client, contoso):
     admin = signed_in("global_administrator")
     SignInSessionFactory(
-        user=UserFactory(tenant=contoso), session_key=uuid4().hex
+        user=UserFactory(tenant=contoso), session_ref=uuid4().hex
     )  # legacy, open before On
     set_portal_redirection(contoso, True, actor=admin, source=ChangeSource.WEB)
     SignInSessionFactory(
-        user=UserFactory(tenant=contoso), session_key=uuid4().hex
+        user=UserFactory(tenant=contoso), session_ref=uuid4().hex
     )  # legacy, after On: routed
     page = defender_client.get(PAGE).content.decode()
     assert '<dd class="stat-value" data-stat="routed">1</dd>' in page

@@ -1,4 +1,4 @@
-"""Security headers on every page of both portals, and templates that a strict CSP allows."""
+"""Security headers on every page of the three sites, and templates that a strict CSP allows."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.conftest import sign_in
+from tests.conftest import directory_of, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -34,11 +34,10 @@ def policy_of(response) -> dict[str, list[str]]:
 
 
 def expected_policy(portal: str) -> dict[str, list[str]]:
-    if portal == "legacy":
-        # A routed sign-in on the legacy portal is a form whose redirects end on the Defender
-        # portal, and browsers hold those redirects to form-action too.
-        return {**EXPECTED_POLICY, "form-action": ["'self'", settings.DEFENDER_PORTAL_URL]}
-    return EXPECTED_POLICY
+    # Sign-in and sign-out forms redirect through the directory and the portals, and browsers
+    # hold those redirects to form-action too.
+    sites = [settings.DEFENDER_PORTAL_URL, settings.LEGACY_PORTAL_URL, settings.IDENTITY_URL]
+    return {**EXPECTED_POLICY, "form-action": ["'self'", *sites]}
 
 
 def assert_security_headers(response, portal: str) -> None:
@@ -51,9 +50,10 @@ def assert_security_headers(response, portal: str) -> None:
 @pytest.mark.parametrize("portal", ["defender", "legacy"])
 def test_the_sign_in_page_carries_the_headers(portal, defender_client, legacy_client):
     client = {"defender": defender_client, "legacy": legacy_client}[portal]
-    response = client.get("/signin")
+    assert_security_headers(client.get("/signin"), portal)  # on to the directory
+    response = directory_of(client).get("/signin")
     assert response.status_code == HTTPStatus.OK
-    assert_security_headers(response, portal)
+    assert_security_headers(response, "directory")
 
 
 @pytest.mark.parametrize(
@@ -75,26 +75,25 @@ def test_redirects_and_the_health_check_carry_the_headers(legacy_client, defende
     assert_security_headers(defender_client.get("/healthz"), "defender")
 
 
-def test_the_legacy_portal_lets_forms_end_on_the_configured_defender_portal(
-    settings, legacy_client, defender_client
-):
+def test_forms_may_end_on_the_configured_sites_and_issuer(settings, legacy_client):
     settings.DEFENDER_PORTAL_URL = "https://security.contoso-defender.example"
-    legacy = policy_of(legacy_client.get("/signin"))["form-action"]
-    assert legacy == ["'self'", "https://security.contoso-defender.example"]
-    assert policy_of(defender_client.get("/signin"))["form-action"] == ["'self'"]
+    settings.OIDC_ISSUER = "https://login.example.net/tenant/v2.0"
+    legacy = policy_of(legacy_client.get("/healthz"))["form-action"]
+    assert "https://security.contoso-defender.example" in legacy
+    assert "https://login.example.net" in legacy
 
 
 def test_the_lockout_page_carries_the_headers(settings, legacy_client, contoso_analyst):
     settings.AXES_FAILURE_LIMIT = 1
-    response = legacy_client.post(
+    response = directory_of(legacy_client).post(
         "/signin", {"username": contoso_analyst.email, "password": "not-the-password"}
     )
     assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
-    assert_security_headers(response, "legacy")
+    assert_security_headers(response, "directory")
 
 
 def test_the_policy_allows_no_inline_script_or_style(defender_client):
-    policy = policy_of(defender_client.get("/signin"))
+    policy = policy_of(directory_of(defender_client).get("/signin"))
     for directive in ("script-src", "style-src", "default-src"):
         assert "'unsafe-inline'" not in policy[directive]
         assert "'unsafe-eval'" not in policy[directive]
