@@ -78,8 +78,8 @@ def large(tenants: int, users: int, sessions: int) -> None:
     started = time.monotonic()
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO accounts_tenant (name, domain, created_at) "
-            "SELECT 'Tenant ' || g, 'bulk' || g || '.example', now() "
+            "INSERT INTO accounts_tenant (name, domain, directory_id, created_at) "
+            "SELECT 'Tenant ' || g, 'bulk' || g || '.example', gen_random_uuid(), now() "
             "FROM generate_series(1, %s) g",
             [tenants],
         )
@@ -103,11 +103,11 @@ def large(tenants: int, users: int, sessions: int) -> None:
         )
         # Sign-ins over the last 30 days, both portals, four in five already ended.
         cursor.execute(
-            "INSERT INTO accounts_signinsession (user_id, tenant_id, portal, session_key, method,"
+            "INSERT INTO accounts_signinsession (user_id, tenant_id, portal, session_ref, method,"
             " signed_in_at, ended_at, end_reason, ip_address, user_agent) "
             "SELECT %s + (g %% %s), %s + (g %% %s),"
             " CASE WHEN g %% 3 = 0 THEN 'defender' ELSE 'legacy' END,"
-            " substr(md5(g::text), 1, 32), 'password',"
+            " md5(g::text) || md5(g::text), 'password',"
             " now() - (g %% 2592000) * interval '1 second',"
             " CASE WHEN g %% 5 = 0 THEN NULL"
             "  ELSE now() - (g %% 2592000) * interval '1 second' + interval '1 hour' END,"

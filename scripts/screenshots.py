@@ -50,6 +50,7 @@ def demo_server():
         "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
         "DEFENDER_PORTAL_URL": f"http://security.localhost:{port}",
         "LEGACY_PORTAL_URL": f"http://portal.atp.localhost:{port}",
+        "IDENTITY_URL": f"http://login.localhost:{port}",
         "DEMO_PASSWORD": PASSWORD,
         "LOG_LEVEL": "WARNING",
         # A shared cache would mix this throwaway data with a real one.

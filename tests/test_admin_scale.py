@@ -32,7 +32,7 @@ def insert_sessions(rows: list[tuple]) -> None:
     """One prepared INSERT run over every row: seconds for 100,000, where saving models
     one by one would take minutes. Datetimes are adapted as the ORM would adapt them."""
     adapt = connection.ops.adapt_datetimefield_value
-    columns = "user_id, tenant_id, portal, session_key, method, signed_in_at, ended_at, "
+    columns = "user_id, tenant_id, portal, session_ref, method, signed_in_at, ended_at, "
     columns += "end_reason, user_agent"
     sql = (
         f"INSERT INTO {SignInSession._meta.db_table} ({columns}) "  # noqa: S608 (constants)
