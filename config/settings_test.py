@@ -9,7 +9,10 @@ os.environ.setdefault("DJANGO_STATIC_MANIFEST", "false")
 from config.settings import *  # noqa: F403
 
 # Hashing is not under test; MD5 keeps a sign-in per test cheap.
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "config.hashers.ClientSecretHasher",
+]
 
 # The test runner turns DEBUG off while the suite serves plain http from the source folders:
 # exactly what these warnings are for in a real run, and noise in every command under test.

@@ -11,13 +11,8 @@ from django.core.management import call_command, get_commands
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-<<<<<<< HEAD
 from accounts.management.commands.expire_sessions import end_expired_sign_ins
-from accounts.models import SignInSession
-=======
-from accounts.management.commands.clearsessions import end_expired_sign_ins
 from accounts.models import SignInSession, session_reference, sign_in_lifetime
->>>>>>> cd8e3fa (Tests sign in through the directory: throttling, headers, logs, clearsessions, faults)
 from accounts.signin import signed_in_at
 from tests.conftest import sign_in
 from tests.factories import SignInSessionFactory
@@ -110,15 +105,11 @@ def test_expire_sessions_deletes_expired_sessions_and_ends_their_sign_ins(
     session.set_expiry(timezone.now() - timedelta(seconds=1))  # its end has come
     session.save()
 
-<<<<<<< HEAD
-    call_command("expire_sessions")
-=======
     SignInSession.objects.filter(session_ref=session_reference(expired_key)).update(
         signed_in_at=timezone.now() - sign_in_lifetime() - timedelta(seconds=1)
     )
 
-    call_command("clearsessions")
->>>>>>> cd8e3fa (Tests sign in through the directory: throttling, headers, logs, clearsessions, faults)
+    call_command("expire_sessions")
 
     assert not Session.objects.filter(session_key=expired_key).exists()
     expired = SignInSession.objects.get(session_ref=session_reference(expired_key))
@@ -129,19 +120,7 @@ def test_expire_sessions_deletes_expired_sessions_and_ends_their_sign_ins(
     assert legacy_client.get("/timeline").status_code == HTTPStatus.FOUND
 
 
-<<<<<<< HEAD
-def test_expire_sessions_ends_sign_ins_whose_session_is_gone(contoso_analyst):
-    gone = SignInSessionFactory(user=contoso_analyst, session_key="never-stored")
-    call_command("expire_sessions")
-    gone.refresh_from_db()
-    assert gone.end_reason == SignInSession.EndReason.EXPIRED
-    assert gone.ended_at is not None
-
-
 def test_expire_sessions_keeps_the_reason_of_sign_ins_already_ended(legacy_client, contoso_analyst):
-=======
-def test_clearsessions_keeps_the_reason_of_sign_ins_already_ended(legacy_client, contoso_analyst):
->>>>>>> cd8e3fa (Tests sign in through the directory: throttling, headers, logs, clearsessions, faults)
     sign_in(legacy_client, contoso_analyst)
     legacy_client.post("/signout")
     row = SignInSession.objects.get(portal="legacy")
@@ -164,15 +143,8 @@ def test_expire_sessions_ends_a_sign_in_past_its_lifetime_even_if_its_session_li
     assert row.end_reason == SignInSession.EndReason.EXPIRED
 
 
-<<<<<<< HEAD
 def test_expire_sessions_walks_the_rows_in_batches(contoso_analyst, django_assert_num_queries):
     SignInSessionFactory.create_batch(5, user=contoso_analyst)  # no stored session: all gone
-=======
-def test_clearsessions_walks_the_rows_in_batches(contoso_analyst, django_assert_num_queries):
-    SignInSessionFactory.create_batch(
-        5, user=contoso_analyst, signed_in_at=timezone.now() - sign_in_lifetime()
-    )
->>>>>>> cd8e3fa (Tests sign in through the directory: throttling, headers, logs, clearsessions, faults)
     # Windows of 2, 2 and 1 rows: each costs one query to find its end and one UPDATE.
     with django_assert_num_queries(3 * 2):
         ended = end_expired_sign_ins(batch_size=2)
