@@ -5,15 +5,18 @@ from __future__ import annotations
 import logging
 import re
 
-# Hand-off tokens travel in a query string; a request line logged by the server would carry
-# one. Sign-in must never be replayable from a log file.
-SECRET_IN_QUERY = re.compile(r"(?i)\b(token=)[^&\s\"']+")
+# Authorization codes and ID tokens travel in query strings (the callback, the directory's
+# end-session request); a request line logged by the server would carry one. Sign-in must
+# never be replayable from a log file.
+SECRET_IN_QUERY = re.compile(r"(?i)\b((?:code|token|id_token_hint)=)[^&\s\"']+")
+SECRET_NAMES = ("code=", "token=")
 
 
 class RedactSecrets(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if "token=" in message.lower():
+        lowered = message.lower()
+        if any(name in lowered for name in SECRET_NAMES):
             record.msg = SECRET_IN_QUERY.sub(r"\1[redacted]", message)
             record.args = ()
         return True

@@ -425,14 +425,16 @@ MATRIX: list[tuple[Endpoint, dict[Column, Expect]]] = [
 # fmt: on
 
 
-# ------------------------------------------------------------------ the sign-in hand-off
-# Whatever else the hand-off answers, a request without a valid token signs nobody in (and
-# never switches the browser's account) and never fails with a 5xx. ``{forged}`` is a token
-# signed with the site's key but for no hand-off: one a careless check would accept.
-HANDOFF_PATHS = (
-    "/signin/handoff",
-    "/signin/handoff?token=",
-    "/signin/handoff?token=not-a-token",
-    "/signin/handoff?token={forged}",
-    "/signin/handoff?token={forged}&next=/admin/",
+# ------------------------------------------------------------------ the sign-in callback
+# Whatever else a portal's sign-in callback answers, a request that no sign-in of this
+# browser's is waiting for signs nobody in (and never switches the browser's account) and
+# never fails with a 5xx. ``{forged}`` is a value signed with the site's key: one a careless
+# check would accept.
+CALLBACK_PATHS = (
+    "/signin/callback",
+    "/signin/callback?code=",
+    "/signin/callback?code=not-a-code&state=not-a-state",
+    "/signin/callback?code={forged}&state={forged}",
+    "/signin/callback?error=access_denied&state={forged}",
+    "/signin/callback?code={forged}&state={forged}&next=/admin/",
 )

@@ -50,7 +50,7 @@ from tests.matrix_data import (
     FABRIKAM_ON,
     FEEDBACK_TRIAGED,
     GA,
-    HANDOFF_PATHS,
+    CALLBACK_PATHS,
     MATRIX,
     NO_TENANT,
     ROLE_OF,
@@ -359,11 +359,11 @@ def test_contoso_pages_show_the_markers_that_fabrikam_pages_must_not(world: Worl
         assert marker in client.get(path).content.decode(), (portal, path)
 
 
-# ------------------------------------------------------------------ the sign-in hand-off
-HANDOFF_CELLS = [
+# ------------------------------------------------------------------ the sign-in callback
+CALLBACK_CELLS = [
     pytest.param(portal, path, column, id=f"{portal} GET {path} | {column}")
     for portal in HOSTS
-    for path in HANDOFF_PATHS
+    for path in CALLBACK_PATHS
     for column in COLUMNS
 ]
 
@@ -375,8 +375,8 @@ def signed_in_account(client: Client) -> str | None:
     return SessionStore(cookie.value).load().get(SESSION_KEY)
 
 
-@pytest.mark.parametrize(("portal", "path", "column"), HANDOFF_CELLS)
-def test_handoff_without_a_valid_token_signs_nobody_in(
+@pytest.mark.parametrize(("portal", "path", "column"), CALLBACK_CELLS)
+def test_a_callback_this_browser_did_not_start_signs_nobody_in(
     world: World, portal: str, path: str, column: Column
 ):
     forged = signing.dumps({"user": world.ids["analyst"], "portal": "defender"})
