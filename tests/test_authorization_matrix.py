@@ -39,6 +39,7 @@ from tests.factories import (
 )
 from tests.matrix_data import (
     ANONYMOUS,
+    CALLBACK_PATHS,
     COLUMNS,
     CONTOSO,
     CONTOSO_FEEDBACK,
@@ -50,7 +51,6 @@ from tests.matrix_data import (
     FABRIKAM_ON,
     FEEDBACK_TRIAGED,
     GA,
-    CALLBACK_PATHS,
     MATRIX,
     NO_TENANT,
     ROLE_OF,
