@@ -144,7 +144,9 @@ def test_expire_sessions_ends_a_sign_in_past_its_lifetime_even_if_its_session_li
 
 
 def test_expire_sessions_walks_the_rows_in_batches(contoso_analyst, django_assert_num_queries):
-    SignInSessionFactory.create_batch(5, user=contoso_analyst)  # no stored session: all gone
+    SignInSessionFactory.create_batch(
+        5, user=contoso_analyst, signed_in_at=timezone.now() - sign_in_lifetime()
+    )
     # Windows of 2, 2 and 1 rows: each costs one query to find its end and one UPDATE.
     with django_assert_num_queries(3 * 2):
         ended = end_expired_sign_ins(batch_size=2)
