@@ -16,6 +16,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from oauth2_provider.models import (
+    get_access_token_model,
+    get_application_model,
+    get_grant_model,
+    get_id_token_model,
+    get_refresh_token_model,
+)
 
 from accounts import admin_pauses  # noqa: F401  (registers the paused sign-ins)
 from accounts.models import RoleAssignment, SignInSession, Tenant, User
@@ -332,3 +339,18 @@ class SignInSessionAdmin(FilterLookupsOnly, admin.ModelAdmin):
                 % {"count": skipped},
                 messages.WARNING,
             )
+
+
+# ------------------------------------------------------------------ the provider's own tables
+# Codes, tokens and the portals' client belong to the directory's protocol, not to support:
+# they are kept out of the console (their rows are credentials, and the client is registered
+# from the portal URLs at start-up).
+for provider_model in (
+    get_application_model(),
+    get_access_token_model(),
+    get_grant_model(),
+    get_id_token_model(),
+    get_refresh_token_model(),
+):
+    if admin.site.is_registered(provider_model):
+        admin.site.unregister(provider_model)

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from config import views
+from config import errors, views
 
 
 class DirectoryHome(RedirectView):
@@ -21,3 +21,8 @@ urlpatterns = [
     path("", include("accounts.urls_provider")),
     path("healthz", views.healthz, name="healthz"),
 ]
+
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error
