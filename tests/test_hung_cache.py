@@ -17,7 +17,7 @@ from django.core.cache import cache, caches
 from django.test import Client
 
 from accounts.admin import end_sign_in_session
-from accounts.models import SignInSession
+from accounts.models import SignInSession, SignInSite
 from settings_ui import state
 from tests.conftest import LEGACY_HOST, sign_in
 from tests.redis_link import RedisLink, use_redis
@@ -172,7 +172,7 @@ def test_a_session_ended_during_a_partition_stays_ended_when_redis_returns(
     browser = signed_in_browser(contoso_analyst)
     session_key = browser.cookies["sessionid"].value
     assert cache.has_key(SESSION_CACHE_PREFIX + session_key)  # the copy Redis keeps
-    row = SignInSession.objects.get(user=contoso_analyst)
+    row = SignInSession.objects.get(user=contoso_analyst, portal=SignInSite.LEGACY)
 
     cut_and_serve_from_the_database(partitioned_redis, browser)
     end(browser, row)
