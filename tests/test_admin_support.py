@@ -12,13 +12,14 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from accounts.admin import CappedCountPaginator
 from accounts.models import DirectoryRole, SignInSession, User
 from settings_ui.models import ChangeSource, Feedback, PortalRedirection, RedirectionChange
 from settings_ui.services import set_portal_redirection
 from settings_ui.state import get_state
 from settings_ui.support import SUPPORT_GROUP, SUPPORT_PERMISSIONS, ensure_support_group
 from tests.conftest import DEFENDER_HOST, sign_in
-from tests.factories import SignInSessionFactory, UserFactory
+from tests.factories import SignInSessionFactory, TenantFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -390,3 +391,45 @@ def test_support_triages_feedback_but_never_rewrites_it(support_client, contoso_
     assert support_client.get(f"{FEEDBACK}{feedback.pk}/delete/").status_code == (
         HTTPStatus.FORBIDDEN
     )
+
+
+# session + account + the group's permissions (2) + the capped count + the page + the page's
+# redirection states: rows' accounts, tenants and states are read once per page, never per row.
+# The tenant filter is a typed-in domain, so it reads no tenant list.
+SESSION_LIST_QUERIES = 7
+SESSION_LISTS = [
+    {},
+    {"p": "2"},
+    {"portal__exact": "legacy"},
+    {"active": "yes"},
+    {"active": "no", "portal__exact": "legacy"},
+    {"tenant": "tenant0.example"},
+    {"tenant": "tenant0.example", "portal__exact": "legacy", "active": "yes"},
+    {"q": "user4@tenant1.example"},
+]
+
+
+def test_session_lists_cost_the_same_few_queries_however_many_rows(
+    support_client, monkeypatch, django_assert_max_num_queries
+):
+    tenants = [TenantFactory(domain=f"tenant{n}.example") for n in range(3)]
+    accounts = [UserFactory(email=f"user{n}@tenant{n % 3}.example", tenant=tenants[n % 3])
+                for n in range(9)]  # fmt: skip
+    set_portal_redirection(tenants[0], True, source=ChangeSource.CLI)
+    for n in range(120):
+        ended = timezone.now() if n % 4 == 0 else None
+        session_row(user=accounts[n % 9], portal=("legacy", "defender")[n % 2], ended_at=ended)
+    monkeypatch.setattr(CappedCountPaginator, "cap", 110)
+
+    for query in SESSION_LISTS:
+        with django_assert_max_num_queries(SESSION_LIST_QUERIES):
+            response = support_client.get(SESSIONS, query)
+        assert response.status_code == HTTPStatus.OK, query
+        page = list(response.context["cl"].result_list)
+        assert page, query
+        for row in page:  # each active legacy row got its answer from the page's one read
+            assert (row.routed is None) == (row.portal != "legacy" or not row.is_active), query
+
+    everything = support_client.get(SESSIONS)
+    assert everything.context["cl"].result_count == 111
+    assert "More than 110 sign-in sessions" in everything.content.decode()
