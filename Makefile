@@ -63,7 +63,8 @@ format: $(VENV)/.dev
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis
 
-## bench: the routing path side by side, propagation, scale (PostgreSQL, Redis, wrk; ~10 min)
+## bench: the portals against a bare Django floor, pages, scale, propagation, load (~10 min;
+## needs wrk, psql, PostgreSQL and Redis; installs nothing: apt-get install wrk postgresql-client)
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench.run_bench
 

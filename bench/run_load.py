@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import subprocess
 import threading
-import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,14 +28,6 @@ LEGACY_PAGES = ["/timeline", "/"]
 
 
 @dataclass(frozen=True)
-class SignIn:
-    tag: str
-    started: float
-    ended: float
-    on_flip: int  # index of the On flip it followed, -1 before any
-
-
-@dataclass(frozen=True)
 class Answer:
     sent: float
     received: float
@@ -47,36 +38,39 @@ class Answer:
 
 def main() -> None:
     h.require_tools()
-    quiet, load = h.machine_is_quiet()
-    say(f"Machine load {load:.2f}" + ("" if quiet else " — NOT quiet: numbers will be noisy."))
-    stack = Stack("portal_bench_load", cache_prefix="load")
+    stack = Stack.postgres(f"{h.DATABASE}_load")
     say("Preparing the load database...")
-    h.prepare(stack)
-    h.flush_redis()
+    h.collect_static()
+    stack.prepare()
+    report = run(stack, SECONDS)
+    say()
+    say("\n".join(report))
+    (h.WORK_DIR / "load-report.md").write_text("\n".join(report) + "\n")
+    if any("missed" in line for line in report):
+        raise SystemExit(1)
+
+
+def run(stack: Stack, seconds: int) -> list[str]:
+    """Mixed traffic for ``seconds`` while the switch flips; the judged answers, as a report."""
     work = h.WORK_DIR / "load"
     work.mkdir(parents=True, exist_ok=True)
     for old in work.glob("thread-*.log"):
         old.unlink()
     sessions_file = work / "sessions.tsv"
-
     with Server(stack, "load") as server:
-        admin = h.sign_in(server, DEFENDER_HOST, "admin@contoso.example")
-        switch = h.Switch(stack, server, admin)
+        sign_ins = h.SignIns(stack)
+        switch = h.Switch(server, sign_ins)
         flips: list[h.Flip] = []
         switch.set(False)
-        lines, sign_ins = [], {}
-        legacy_form = h.SignInForm(server.port, LEGACY_HOST)
-        defender_form = h.SignInForm(server.port, DEFENDER_HOST)
+        lines, routed_after = [], {}
         for n, email in enumerate(KEPT):
-            lines += entries(f"kept-{n}", LEGACY_HOST, LEGACY_PAGES, legacy_form.sign_in(email))
+            cookie = sign_ins.cookie(email, LEGACY_HOST)
+            lines += entries(f"kept-{n}", LEGACY_HOST, LEGACY_PAGES, cookie)
         for n, email in enumerate(DEFENDER):
-            pages = [page for page in DEFENDER_PAGES if exists(server, page, admin)]
-            lines += entries(f"defender-{n}", DEFENDER_HOST, pages, defender_form.sign_in(email))
+            cookie = sign_ins.cookie(email, DEFENDER_HOST)
+            lines += entries(f"defender-{n}", DEFENDER_HOST, DEFENDER_PAGES, cookie)
         sessions_file.write_text("".join(lines))
-        for page in LEGACY_PAGES + DEFENDER_PAGES:  # warm every worker's templates
-            server.get(page, DEFENDER_HOST, admin)
         rss_start = {pid: h.rss_kib(pid) for pid in server.worker_pids()}
-
         stop = threading.Event()
 
         def flipper() -> None:
@@ -86,15 +80,14 @@ def main() -> None:
                 flips.append(switch.set(enabled))
                 if enabled:
                     # A session signed in after this On: routed until the next Off.
-                    started = time.time()
-                    cookies = legacy_form.sign_in(ROUTED)
                     tag = f"routed-{len(flips) - 1}"
-                    sign_ins[tag] = SignIn(tag, started, time.time(), len(flips) - 1)
+                    routed_after[tag] = len(flips) - 1
+                    cookie = sign_ins.cookie(ROUTED, LEGACY_HOST)
                     with sessions_file.open("a") as out:
-                        out.write("".join(entries(tag, LEGACY_HOST, LEGACY_PAGES, cookies)))
+                        out.write("".join(entries(tag, LEGACY_HOST, LEGACY_PAGES, cookie)))
 
-        say(f"Load: wrk {CONNECTIONS} connections for {SECONDS} s, switch flipped every "
-            f"{FLIP_EVERY:.0f} s through {switch.how}...")  # fmt: skip
+        say(f"Load: wrk {CONNECTIONS} connections for {seconds} s, switch flipped every "
+            f"{FLIP_EVERY:.0f} s...")  # fmt: skip
         thread = threading.Thread(target=flipper, daemon=True)
         thread.start()
         done = subprocess.run(
@@ -102,9 +95,9 @@ def main() -> None:
                 "wrk",
                 f"--threads={CONNECTIONS}",
                 f"--connections={CONNECTIONS}",
-                f"--duration={SECONDS}s",
+                f"--duration={seconds}s",
                 "--timeout=10s",
-                f"--script={h.BENCH_DIR / 'lua' / 'load.lua'}",
+                f"--script={h.BASE_DIR / 'bench' / 'lua' / 'load.lua'}",
                 f"http://127.0.0.1:{server.port}/",
             ],
             capture_output=True,
@@ -115,23 +108,12 @@ def main() -> None:
         stop.set()
         thread.join(timeout=30)
         rss_end = {pid: h.rss_kib(pid) for pid in server.worker_pids()}
-        switch.close()
-
-    answers = read_answers(work)
-    report = judge(answers, flips, sign_ins, done.stdout, rss_start, rss_end)
-    say()
-    say("\n".join(report))
-    (h.WORK_DIR / "load-report.md").write_text("\n".join(report) + "\n")
-    if any("MISSED" in line for line in report):
-        raise SystemExit(1)
+        sign_ins.close()
+    return judge(read_answers(work), flips, routed_after, seconds, done.stdout, rss_start, rss_end)
 
 
-def entries(tag: str, host: str, pages: list[str], cookies: dict) -> list[str]:
-    return [f"{tag}\t{host}\t{page}\t{h.cookie_header(cookies)}\n" for page in pages]
-
-
-def exists(server: Server, page: str, cookies: dict) -> bool:
-    return server.get(page, DEFENDER_HOST, cookies).status == 200
+def entries(tag: str, host: str, pages: list[str], cookie: str) -> list[str]:
+    return [f"{tag}\t{host}\t{page}\t{cookie}\n" for page in pages]
 
 
 def read_answers(work: Path) -> list[Answer]:
@@ -154,14 +136,14 @@ def state_at(flips: list[h.Flip], moment: float) -> int | None:
     return current
 
 
-def judge(answers, flips, sign_ins, wrk_output, rss_start, rss_end) -> list[str]:
+def judge(answers, flips, routed_after, seconds, wrk_output, rss_start, rss_end) -> list[str]:
     counts = Counter()
     for answer in answers:
         counts["answers"] += 1
         if answer.status >= 500 or answer.status == 0:
             counts["5xx"] += 1
             continue
-        to_defender = answer.status == 302 and answer.location.startswith(h.DEFENDER_URL)
+        to_defender = h.Answer(answer.status, answer.location, b"").routed
         kind = answer.tag.split("-", 1)[0]
         if kind == "defender":
             counts["defender ok" if answer.status == 200 else "defender WRONG"] += 1
@@ -169,12 +151,11 @@ def judge(answers, flips, sign_ins, wrk_output, rss_start, rss_end) -> list[str]
             # Signed in before any On: never routed, whatever the flips and caches do.
             counts["kept WRONG (routed)" if to_defender else "kept ok"] += 1
         else:
-            sign_in = sign_ins[answer.tag]
             first, last = state_at(flips, answer.sent), state_at(flips, answer.received)
             if first is None or last is None or first != last:
                 counts["routed: answered while a flip committed (either is right)"] += 1
                 continue
-            expected = first == sign_in.on_flip  # routed only during the On it followed
+            expected = first == routed_after[answer.tag]  # routed only during the On it followed
             if to_defender == expected:
                 counts["routed ok"] += 1
             elif answer.sent - flips[first].committed <= CACHE_SECONDS:
@@ -182,15 +163,13 @@ def judge(answers, flips, sign_ins, wrk_output, rss_start, rss_end) -> list[str]
             else:
                 counts["routed WRONG"] += 1
     wrong = sum(value for key, value in counts.items() if "WRONG" in key)
-    seconds = SECONDS
     lines = [
         f"## Load: {SECONDS} s, {CONNECTIONS} connections, gunicorn 2 workers, "
         f"{len(flips)} flips (every {FLIP_EVERY:.0f} s)",
         "",
         f"- answers: {counts['answers']:,} ({counts['answers'] / seconds:,.0f}/s)",
-        f"- 5xx or socket errors: {counts['5xx']}: {'met' if counts['5xx'] == 0 else 'MISSED'}",
-        f"- answers on the wrong portal for their session: {wrong}: "
-        f"{'met' if wrong == 0 else 'MISSED'}",
+        f"- 5xx or socket errors: {counts['5xx']}: {h.verdict(counts['5xx'] == 0)}",
+        f"- answers on the wrong portal for their session: {wrong}: {h.verdict(wrong == 0)}",
         "",
         "| check | answers |",
         "|---|---:|",

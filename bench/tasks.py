@@ -1,271 +1,273 @@
-"""Benchmark steps that run inside Django: accounts, the switch, bulk data, in-process timings.
+"""Benchmark steps that run inside Django: sign-ins, bulk data and in-process timings.
 
 Run as ``python -m bench.tasks <step>`` with the environment of a bench.harness.Stack.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
+import statistics
 import sys
 import time
 import timeit
-from datetime import datetime, timedelta
 
 import django
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.contrib.auth.hashers import MD5PasswordHasher  # noqa: E402
+from django.contrib import admin  # noqa: E402
+from django.contrib.auth import login  # noqa: E402
+from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
-from django.test import Client, RequestFactory, override_settings  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.test import RequestFactory  # noqa: E402
+from django.urls import URLPattern, URLResolver, get_resolver, reverse  # noqa: E402
 
-from accounts.models import DirectoryRole, RoleAssignment, Tenant, User  # noqa: E402
-from accounts.signin import SIGNED_IN_AT, TENANT_ID, USER_ID  # noqa: E402
-from settings_ui.models import ChangeSource  # noqa: E402
-from settings_ui.services import set_portal_redirection  # noqa: E402
-from tests.conftest import sign_in  # noqa: E402
+from accounts import signin  # noqa: E402
+from accounts.models import RoleAssignment, User  # noqa: E402
+from config.hosts import URLCONFS, portal_for_host  # noqa: E402
+from config.portals import DEFENDER, LEGACY, SERVICE  # noqa: E402
+from portal.models import Alert  # noqa: E402
 
-TENANT = "contoso.example"
-LEGACY_HOST = "portal.atp.localhost"
-DEFENDER_HOST = "security.localhost"
-SUPERUSER = "bench-support@defender.example"
-POLLERS = [f"poller{n}@contoso.example" for n in range(1, 5)]
-PROPAGATION_ADMIN = "propagation-admin@contoso.example"
-PAGE_PATH = "/preferences2/portal_redirection"
-ADMIN_LIST_PATH = "/admin/accounts/signinsession/"
-REDIRECTION_MIDDLEWARE = "portal.middleware.LegacyRedirectionMiddleware"
-
-
-def accounts() -> None:
-    """A superuser for the admin list; the propagation accounts (fast hasher: only the
-    propagation servers accept them), pollers without a role and an admin to flip."""
-    password = settings.DEMO_PASSWORD
-    contoso = Tenant.objects.get(domain=TENANT)
-    if not User.objects.filter(email=SUPERUSER).exists():
-        User.objects.create_superuser(SUPERUSER, password, display_name="Bench support")
-    fast_hash = MD5PasswordHasher().encode(password, MD5PasswordHasher().salt())
-    for email in [*POLLERS, PROPAGATION_ADMIN]:
-        User.objects.update_or_create(
-            email=email, defaults={"password": fast_hash, "tenant": contoso, "display_name": email}
-        )
-    RoleAssignment.objects.get_or_create(
-        user=User.objects.get(email=PROPAGATION_ADMIN),
-        tenant=contoso,
-        role=DirectoryRole.GLOBAL_ADMINISTRATOR,
-    )
+ADMIN = "admin@contoso.example"
+SUPPORT = "support@defender.example"
+KEPT = "analyst@contoso.example"  # signs in before the switch is turned On
+ROUTED = "operator@contoso.example"  # signs in after
+# Each portal's pages are read by the account a user of that portal would be.
+READER = {DEFENDER: ADMIN, LEGACY: KEPT}
+NOT_PAGES = {"signout", "handoff", "thanks"}  # POST only, or only reached from another step
+SAMPLES = int(os.environ.get("BENCH_PAGE_SAMPLES", "15"))
 
 
-def switch(domain: str) -> None:
-    """Reads "on"/"off" lines and changes the switch through the one writer; answers each."""
-    tenant = Tenant.objects.get(domain=domain)
-    print("ready", flush=True)
+# ------------------------------------------------------------------ sign-ins
+def host_of_portal() -> dict[str, str]:
+    """Every site's host name, by the name of its URLconf (the directory's too, once it has one)."""
+    return {portal_for_host(host): host for host in reversed(settings.ALLOWED_HOSTS)}
+
+
+def sign_in(email: str, host: str) -> str:
+    """A session signed in through the product's own sign-in code; returns its Cookie header."""
+    user = User.objects.get(email=email)
+    request = RequestFactory().get("/", HTTP_HOST=host, HTTP_USER_AGENT="bench")
+    request.portal = portal_for_host(host)
+    request.session = django_session_store()()
+    backends = settings.AUTHENTICATION_BACKENDS
+    login(request, user, backend=next((b for b in backends if "ModelBackend" in b), backends[-1]))
+    roles = getattr(signin, "ROLES", None)
+    if roles and roles not in request.session:  # where the password form adds them itself
+        mine = RoleAssignment.objects.filter(user=user, tenant_id=user.tenant_id)
+        request.session[roles] = sorted(mine.values_list("role", flat=True))
+    request.session.save()
+    return f"{settings.SESSION_COOKIE_NAME}={request.session.session_key}"
+
+
+def django_session_store():
+    from importlib import import_module
+
+    return import_module(settings.SESSION_ENGINE).SessionStore
+
+
+def sign_ins() -> None:
+    """Reads "email host" lines, answers each with "cookie <Cookie header>"."""
     for line in sys.stdin:
-        enabled = line.strip() == "on"
-        result = set_portal_redirection(tenant, enabled, source=ChangeSource.CLI)
-        stamp = result.setting.enabled_at.timestamp() if result.setting.enabled_at else 0
-        print(f"{'on' if enabled else 'off'} {stamp}", flush=True)
+        email, host = line.split()
+        try:
+            print(f"cookie {sign_in(email, host)}", flush=True)
+        except Exception as error:  # the harness stops the run with this line
+            print(f"error {type(error).__name__}: {error}", flush=True)
 
 
 # ------------------------------------------------------------------ large data
-def large(tenants: int, users: int, sessions: int) -> None:
+def large(tenants: str, users: str, sessions: str) -> None:
     """Bulk rows in PostgreSQL with generate_series: tenants, accounts, sign-ins, switches."""
-    password = User.objects.get(email="admin@contoso.example").password
     started = time.monotonic()
+    password = User.objects.get(email=ADMIN).password
+    sql = (settings.BASE_DIR / "bench" / "large.sql").read_text()
     with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO accounts_tenant (name, domain, directory_id, created_at) "
-            "SELECT 'Tenant ' || g, 'bulk' || g || '.example', gen_random_uuid(), now() "
-            "FROM generate_series(1, %s) g",
-            [tenants],
-        )
-        cursor.execute("SELECT min(id) FROM accounts_tenant WHERE domain LIKE 'bulk%%'")
-        first_tenant = cursor.fetchone()[0]
-        cursor.execute(
-            "INSERT INTO accounts_user (password, is_superuser, email, display_name, tenant_id,"
-            " is_active, is_staff, date_joined) "
-            "SELECT %s, false, 'user' || g || '@bulk' || (g %% %s) || '.example', 'User ' || g,"
-            " %s + (g %% %s), true, false, now() FROM generate_series(0, %s - 1) g",
-            [password, tenants, first_tenant, tenants, users],
-        )
-        cursor.execute("SELECT min(id) FROM accounts_user WHERE email LIKE 'user%%@bulk%%'")
-        first_user = cursor.fetchone()[0]
-        # One Global Administrator per tenant: its first account.
-        cursor.execute(
-            "INSERT INTO accounts_roleassignment (user_id, tenant_id, role, assigned_at) "
-            "SELECT %s + g, %s + g, 'global_administrator', now() "
-            "FROM generate_series(0, %s - 1) g",
-            [first_user, first_tenant, tenants],
-        )
-        # Sign-ins over the last 30 days, both portals, four in five already ended.
-        cursor.execute(
-            "INSERT INTO accounts_signinsession (user_id, tenant_id, portal, session_ref, method,"
-            " signed_in_at, ended_at, end_reason, ip_address, user_agent) "
-            "SELECT %s + (g %% %s), %s + (g %% %s),"
-            " CASE WHEN g %% 3 = 0 THEN 'defender' ELSE 'legacy' END,"
-            " md5(g::text) || md5(g::text), 'password',"
-            " now() - (g %% 2592000) * interval '1 second',"
-            " CASE WHEN g %% 5 = 0 THEN NULL"
-            "  ELSE now() - (g %% 2592000) * interval '1 second' + interval '1 hour' END,"
-            " CASE WHEN g %% 5 = 0 THEN '' ELSE 'signed_out' END,"
-            " '10.0.0.1', 'Mozilla/5.0 (bench)' FROM generate_series(0, %s - 1) g",
-            [first_user, users, first_tenant, tenants, sessions],
-        )
-        # Half the tenants have turned the switch On, each after one Off→On→Off→On history.
-        cursor.execute(
-            "INSERT INTO settings_ui_portalredirection (tenant_id, enabled, enabled_at,"
-            " updated_at) SELECT %s + g, g %% 2 = 0, now() - interval '1 day', now()"
-            " FROM generate_series(0, %s - 1) g",
-            [first_tenant, tenants],
-        )
-        cursor.execute(
-            "INSERT INTO settings_ui_redirectionchange (tenant_id, source, old_value, new_value,"
-            " changed_at, user_agent) SELECT %s + (g %% %s), 'api', g %% 2 = 1, g %% 2 = 0,"
-            " now() - interval '2 days' + g * interval '1 second', '' "
-            "FROM generate_series(0, %s - 1) g",
-            [first_tenant, tenants, tenants * 3],
-        )
-        cursor.execute("ANALYZE")
+        for statement in filter(str.strip, sql.split(";\n")):
+            cursor.execute(
+                statement,
+                {"tenants": int(tenants), "users": int(users), "sessions": int(sessions),
+                 "password": password},
+            )  # fmt: skip
     print(json.dumps({"seconds": round(time.monotonic() - started, 1)}))
 
 
-# ------------------------------------------------------------------ in-process
-def _sign_in(client: Client, email: str) -> Client:
-    sign_in(client, User.objects.get(email=email), settings.DEMO_PASSWORD)
-    return client
-
-
-def _set(enabled: bool) -> None:
-    set_portal_redirection(Tenant.objects.get(domain=TENANT), enabled, source=ChangeSource.CLI)
-
-
-def _captured(client: Client, path: str, warm: int = 2) -> tuple[int, list[str]]:
-    for _ in range(warm):
-        client.get(path)
-    with CaptureQueriesContext(connection) as queries:
-        answer = client.get(path)
-    return answer.status_code, [query["sql"] for query in queries.captured_queries]
-
-
-def pages() -> dict[str, dict]:
-    """Status and SQL of each benchmarked page, on a warm cache, signed in for real."""
-    _set(False)
-    kept = _sign_in(Client(HTTP_HOST=LEGACY_HOST), "analyst@contoso.example")
-    _set(True)
-    routed = _sign_in(Client(HTTP_HOST=LEGACY_HOST), "operator@contoso.example")
-    admin = _sign_in(Client(HTTP_HOST=DEFENDER_HOST), "admin@contoso.example")
-    support = _sign_in(Client(HTTP_HOST=DEFENDER_HOST), SUPERUSER)
-
-    found = {}
-    found["1 legacy page, middleware"] = _captured(kept, "/timeline")
-    without = [name for name in settings.MIDDLEWARE if name != REDIRECTION_MIDDLEWARE]
-    with override_settings(MIDDLEWARE=without):
-        bare = Client(HTTP_HOST=LEGACY_HOST)
-        bare.cookies = kept.cookies
-        found["2 legacy page, no middleware"] = _captured(bare, "/timeline")
-    found["3 routed legacy request"] = _captured(routed, "/timeline")
-    found["5 Portal redirection page"] = _captured(admin, PAGE_PATH)
-    found["admin session list"] = _captured(support, ADMIN_LIST_PATH)
+# ------------------------------------------------------------------ in-process timings
+def environ(host: str, path: str, cookie: str) -> dict:
+    """The WSGI environ gunicorn would hand to Django for a GET."""
+    path, _, query = path.partition("?")
     return {
-        name: {"status": status, "queries": len(sql), "sql": sql}
-        for name, (status, sql) in found.items()
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SCRIPT_NAME": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": host,
+        "HTTP_COOKIE": cookie,
+        "HTTP_USER_AGENT": "bench",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+        "wsgi.url_scheme": "http",
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
     }
 
 
-def query_counts() -> None:
-    print(json.dumps({name: page for name, page in pages().items()}))
+def server_time(handler: WSGIHandler, host: str, path: str, cookie: str) -> tuple[int, float]:
+    """(status, p50 ms) of a page through Django's WSGI handler, as gunicorn calls it."""
+    status = []
+
+    def start_response(line, headers, exc_info=None):
+        status.append(int(line.split()[0]))
+
+    times = []
+    for n in range(SAMPLES + 2):  # two to warm templates, caches and the connection
+        started = time.perf_counter()
+        answer = handler(environ(host, path, cookie), start_response)
+        b"".join(answer)
+        answer.close()  # request_finished: where Django closes or keeps the connection
+        if n >= 2:
+            times.append(time.perf_counter() - started)
+    return status[-1], statistics.median(times) * 1000
 
 
-def micro() -> None:
-    """µs per call of the middleware's decision on a warm cache (locmem, then Redis)."""
-    from portal.decision import should_route
+def page_paths(urlconf: str, ids: dict[str, int]) -> list[tuple[str, str]]:
+    """(URL name, path) of every GET page of a URLconf, ids filled in from the demo data."""
+    found = []
+
+    def walk(patterns, prefix: str) -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                if pattern.app_name != "admin":
+                    walk(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern) and pattern.name not in NOT_PAGES:
+                names = re.findall(r"<(?:\w+:)?(\w+)>", route)
+                if all(name in ids for name in names):
+                    path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(ids[m.group(1)]), route)
+                    found.append((pattern.name or path, "/" + path.lstrip("^").rstrip("$")))
+
+    walk(get_resolver(urlconf).url_patterns, "")
+    return found
+
+
+def support_console_paths() -> list[tuple[str, str]]:
+    urlconf = URLCONFS[DEFENDER]
+    paths = [("admin index", reverse("admin:index", urlconf=urlconf))]
+    for model in admin.site._registry:
+        meta = model._meta
+        name = f"admin:{meta.app_label}_{meta.model_name}_changelist"
+        paths.append((f"admin {meta.verbose_name_plural}", reverse(name, urlconf=urlconf)))
+    return paths
+
+
+def pages(kept_cookie: str = "") -> None:
+    """p50 server time of every page of every site, each read by the account a user would be.
+
+    The legacy portal's pages are read by a kept session (signed in before On), if given.
+    """
+    alert = Alert.objects.filter(tenant__domain="contoso.example").order_by("pk").first()
+    ids = {"alert_id": alert.pk, "identity_id": alert.identity_id, "device_id": alert.device_id}
+    hosts = host_of_portal()
+    cookies = {portal: sign_in(email, hosts[portal]) for portal, email in READER.items()}
+    if kept_cookie:
+        cookies[LEGACY] = kept_cookie
+    handler = WSGIHandler()
+    rows = []
+    for portal, urlconf in URLCONFS.items():
+        if portal not in hosts or portal == SERVICE:
+            continue
+        cookie = cookies.get(portal, "")
+        for name, path in page_paths(urlconf, ids):
+            rows.append([portal, name, path, *server_time(handler, hosts[portal], path, cookie)])
+    support = sign_in(SUPPORT, hosts[DEFENDER])
+    for name, path in support_console_paths():
+        rows.append([DEFENDER, name, path, *server_time(handler, hosts[DEFENDER], path, support)])
+    print(json.dumps(rows))
+
+
+def flows(routed_cookie: str, kept_cookie: str) -> None:
+    """In-process p50 of the three answers the throughput run measures (switch already On)."""
+    host = host_of_portal()[LEGACY]
+    handler = WSGIHandler()
+    rows = {
+        "routed legacy request": server_time(handler, host, "/timeline", routed_cookie),
+        "signed-out request": server_time(handler, host, "/timeline", ""),
+        "kept-session legacy /timeline": server_time(handler, host, "/timeline", kept_cookie),
+    }
+    print(json.dumps(rows))
+
+
+class RoundTrips:
+    """Counts what is sent to Redis (a pipeline is one send): one count per round trip."""
+
+    def __init__(self):
+        from redis.connection import AbstractConnection
+
+        self.count = 0
+        self.original = AbstractConnection.send_packed_command
+        counter = self
+
+        def counted(connection, command, check_health=True):
+            counter.count += 1
+            return counter.original(connection, command, check_health)
+
+        AbstractConnection.send_packed_command = counted
+
+
+def middleware(kept_cookie: str, routed_cookie: str) -> None:
+    """The redirection middleware's own cost: µs per call (best of 5) and cache round trips.
+
+    The session is loaded beforehand (that is the session middleware's cost, which any
+    signed-in page pays); what remains is the middleware's own work on a warm cache.
+    """
     from portal.middleware import LegacyRedirectionMiddleware
-    from settings_ui.state import get_state
 
-    _set(False)
-    _set(True)
-    tenant = Tenant.objects.get(domain=TENANT)
-    user = User.objects.get(email="operator@contoso.example")
-    enabled_at = get_state(tenant.pk).enabled_at
-    ok = HttpResponse(b"ok")
-
-    def request_for(signed_in: datetime):
-        request = RequestFactory(HTTP_HOST=LEGACY_HOST).get("/timeline")
-        request.portal = "legacy"
-        request.session = {
-            USER_ID: str(user.pk),
-            TENANT_ID: tenant.pk,
-            SIGNED_IN_AT: signed_in.timestamp(),
-        }
-        return request
-
-    kept = request_for(enabled_at - timedelta(minutes=5))
-    routed = request_for(enabled_at + timedelta(seconds=1))
-    middleware = LegacyRedirectionMiddleware(lambda request: ok)
-    window = settings.REDIRECTION_PROPAGATION_SECONDS
-
-    def decision() -> bool:
-        return should_route(
-            get_state(tenant.pk),
-            enabled_at,
-            tenant_id=tenant.pk,
-            account_id=user.pk,
-            window_seconds=window,
-        )
-
-    def per_call(function, number: int) -> float:
-        function()  # warms the cache
-        best = min(timeit.repeat(function, number=number, repeat=5))
-        return best / number * 1e6
-
+    host = host_of_portal()[LEGACY]
+    answer = HttpResponse(b"ok")
+    redirection = LegacyRedirectionMiddleware(lambda request: answer)
+    store = django_session_store()
     results = {}
-    locmem = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    with override_settings(CACHES=locmem):
-        results["locmem: get_state + should_route"] = per_call(decision, 20000)
-        results["locmem: middleware, session kept"] = per_call(lambda: middleware(kept), 20000)
-        results["locmem: middleware, session routed (302)"] = per_call(
-            lambda: middleware(routed), 5000
-        )
-    if "redis" in settings.CACHES["default"]["BACKEND"].lower():
-        results["Redis: get_state + should_route"] = per_call(decision, 2000)
-        results["Redis: middleware, session kept"] = per_call(lambda: middleware(kept), 2000)
+    for name, cookie in (("kept", kept_cookie), ("routed", routed_cookie)):
+        request = RequestFactory().get("/timeline", HTTP_HOST=host)
+        request.portal = LEGACY
+        request.session = store(cookie.split("=", 1)[1])
+        request.user = User.objects.get(pk=request.session[signin.USER_ID])  # loads the session
+        redirection(request)  # warms the cache
+
+        def call(request=request):
+            return redirection(request)
+
+        number = 2000
+        best = min(timeit.repeat(call, number=number, repeat=5)) / number * 1e6
+        trips = None
+        if settings.CACHES["default"]["BACKEND"].lower().find("redis") >= 0:
+            counter = RoundTrips()
+            call()
+            trips = counter.count
+        results[name] = {"us": round(best, 1), "status": call().status_code, "round_trips": trips}
     print(json.dumps(results))
 
 
-def explain() -> None:
-    """EXPLAIN (ANALYZE, BUFFERS) of every SELECT the routed request, page and list run."""
-    wanted = ("3 routed legacy request", "5 Portal redirection page", "admin session list")
-    report = {}
-    for name, page in pages().items():
-        if name not in wanted:
-            continue
-        plans = []
-        for sql in page["sql"]:
-            if not sql.lstrip().upper().startswith("SELECT"):
-                continue
-            with connection.cursor() as cursor:
-                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
-                plans.append({"sql": sql, "plan": [row[0] for row in cursor.fetchall()]})
-        report[name] = {"status": page["status"], "queries": page["queries"], "plans": plans}
-    print(json.dumps(report))
-
-
 STEPS = {
-    "accounts": accounts,
-    "switch": switch,
+    "sign-ins": sign_ins,
     "large": large,
-    "query-counts": query_counts,
-    "micro": micro,
-    "explain": explain,
+    "pages": pages,
+    "flows": flows,
+    "middleware": middleware,
 }
 
 if __name__ == "__main__":
     step, *arguments = sys.argv[1:]
-    if step == "large":
-        large(*(int(value) for value in arguments))
-    else:
-        STEPS[step](*arguments)
+    STEPS[step](*arguments)

@@ -1,8 +1,12 @@
--- One page, one session: sends the Host and Cookie headers and counts every status code.
--- Env: BENCH_HOST, BENCH_PATH, BENCH_COOKIE (may be empty). Prints one BENCH_RESULT line.
+-- One page, one session: sends the Host and Cookie headers and counts unexpected answers.
+-- Env: BENCH_HOST, BENCH_PATH, BENCH_COOKIE (may be empty), BENCH_EXPECT (status),
+-- BENCH_LOCATION (a 302's Location must start with it; may be empty).
+-- Prints one BENCH_RESULT line.
 local host = os.getenv("BENCH_HOST")
 local path = os.getenv("BENCH_PATH") or "/"
 local cookie = os.getenv("BENCH_COOKIE") or ""
+local expect = tonumber(os.getenv("BENCH_EXPECT") or "200")
+local location = os.getenv("BENCH_LOCATION") or ""
 local threads = {}
 
 function setup(thread)
@@ -10,7 +14,7 @@ function setup(thread)
 end
 
 function init(args)
-  statuses = {}
+  unexpected = 0
   local headers = { Host = host }
   if cookie ~= "" then headers["Cookie"] = cookie end
   request_text = wrk.format("GET", path, headers)
@@ -21,24 +25,21 @@ function request()
 end
 
 function response(status, headers, body)
-  statuses[status] = (statuses[status] or 0) + 1
+  local where = headers["Location"] or ""
+  if status ~= expect or where:sub(1, #location) ~= location then
+    unexpected = unexpected + 1
+  end
 end
 
 function done(summary, latency, requests)
-  local counts = {}
+  local total = 0
   for _, thread in ipairs(threads) do
-    for status, count in pairs(thread:get("statuses")) do
-      counts[status] = (counts[status] or 0) + count
-    end
-  end
-  local parts = {}
-  for status, count in pairs(counts) do
-    table.insert(parts, string.format('"%d": %d', status, count))
+    total = total + thread:get("unexpected")
   end
   local errors = summary.errors
   io.write(string.format(
-    'BENCH_RESULT {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, '
-      .. '"socket_errors": %d, "statuses": {%s}}\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
-    errors.connect + errors.read + errors.write + errors.timeout, table.concat(parts, ", ")))
+    'BENCH_RESULT {"requests": %d, "duration_us": %d, "p50_us": %d, "unexpected": %d, '
+      .. '"socket_errors": %d}\n',
+    summary.requests, summary.duration, latency:percentile(50), total,
+    errors.connect + errors.read + errors.write + errors.timeout))
 end

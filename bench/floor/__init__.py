@@ -1,0 +1,1 @@
+"""The floor: a bare Django project the benchmark compares the portals with."""
