@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.http import HttpResponse
 
+from config.middleware import PortalCSPMiddleware
 from tests.conftest import directory_of, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +121,20 @@ def test_templates_hold_no_inline_code(template):
     text = template.read_text()
     found = [what for what, pattern in INLINE_CODE.items() if pattern.search(text)]
     assert not found, f"{template.name} has {', '.join(found)}; use static/js or static/css"
+
+
+def test_the_legacy_policy_follows_a_changed_defender_address(legacy_client, settings):
+    # Each portal's policy is built once; a new Defender address must still reach it.
+    assert_security_headers(legacy_client.get("/signin"), "legacy")
+    settings.DEFENDER_PORTAL_URL = "https://defender.example.net"
+    policy = policy_of(legacy_client.get("/signin"))
+    assert "https://defender.example.net" in policy["form-action"]
+
+
+def test_a_view_that_asks_for_its_own_policy_gets_it(rf):
+    answer = HttpResponse()
+    answer._csp_update = {"img-src": ["https://images.example"]}
+    request = rf.get("/")
+    request.portal = "defender"
+    response = PortalCSPMiddleware(lambda request: answer)(request)
+    assert policy_of(response)["img-src"] == ["'self'", "data:", "https://images.example"]
