@@ -22,6 +22,24 @@ class AlertStatus(models.TextChoices):
     RESOLVED = "resolved", _("Resolved")
 
 
+def quick_choice_labels(model: type[models.Model]) -> type[models.Model]:
+    """Give each choice field a get_FOO_display that looks its label up in a ready dict.
+
+    Django's own rebuilds the dict of every choice on each call; a list of alerts calls it
+    twice a row, and that was a fifth of the legacy timeline's time.
+    """
+    for field in model._meta.fields:
+        if field.choices:
+            labels = dict(field.flatchoices)
+
+            def display(row, attname=field.attname, labels=labels) -> str:
+                value = getattr(row, attname)
+                return str(labels.get(value, value))
+
+            setattr(model, f"get_{field.name}_display", display)
+    return model
+
+
 class TenantQuerySet(models.QuerySet):
     def for_tenant(self, tenant: Tenant | int | None) -> TenantQuerySet:
         """Rows of one tenant only; every portal page starts here."""
@@ -31,6 +49,7 @@ class TenantQuerySet(models.QuerySet):
 TenantManager = models.Manager.from_queryset(TenantQuerySet)
 
 
+@quick_choice_labels
 class Identity(models.Model):
     """An account in the tenant's on-premises directory, as the sensors see it."""
 
@@ -74,6 +93,7 @@ class Device(models.Model):
         return self.name
 
 
+@quick_choice_labels
 class Incident(models.Model):
     """A group of related alerts, as the Defender portal's incident queue shows them."""
 
@@ -92,6 +112,7 @@ class Incident(models.Model):
         return self.title
 
 
+@quick_choice_labels
 class Alert(models.Model):
     """A security alert raised by the identity sensors."""
 
@@ -123,6 +144,7 @@ class Alert(models.Model):
         return self.title
 
 
+@quick_choice_labels
 class HealthIssue(models.Model):
     """A sensor or workspace health problem, as the Health center lists it."""
 
