@@ -17,6 +17,10 @@ from portal.forms import AlertFilterForm
 from portal.models import Alert, AlertStatus, Device, HealthIssue, Identity, Incident, Severity
 from portal.routes import clean_search_text
 
+# A list opens on the latest few alerts; "Show more" asks for as many again, up to the limit.
+# The timeline's cards are tall (ten fill a screen), the Defender queue's rows short.
+TIMELINE_FIRST = 10
+QUEUE_FIRST = 20
 ALERT_LIST_LIMIT = 100
 SEARCH_LIMIT = 25
 SENSOR_VERSION = "2.221.17053.28460"
@@ -39,18 +43,40 @@ def tenant_page(view: Callable) -> Callable:
     return wrapper
 
 
-def filtered_alerts(request: HttpRequest, tenant_id: int) -> dict:
-    """The alert list with the request's filters applied: one query for the rows, one count."""
+def filtered_alerts(request: HttpRequest, tenant_id: int, *, first: int) -> dict:
+    """The alert list with the request's filters applied: one query for the rows, one count.
+
+    As the classic portal's timeline did, the page opens on the latest alerts and offers
+    "Show more", a plain link (so it works without JavaScript) to the same list with more.
+    """
     form = AlertFilterForm(request.GET)
     alerts = form.filter(
         Alert.objects.for_tenant(tenant_id).select_related("identity", "device", "incident")
     )
+    shown = alerts_to_show(request.GET.get("shown"), first)
+    count = alerts.count()
+    more_url = None
+    if shown < min(count, ALERT_LIST_LIMIT):
+        query = request.GET.copy()
+        query["shown"] = str(alerts_to_show(shown + first, first))
+        more_url = f"?{query.urlencode()}"
     return {
         "filter_form": form,
-        "alerts": alerts[:ALERT_LIST_LIMIT],
-        "alert_count": alerts.count(),
-        "alert_limit": ALERT_LIST_LIMIT,
+        "alerts": alerts[:shown],
+        "alert_count": count,
+        "alert_limit": shown,
+        "more_url": more_url,
     }
+
+
+def alerts_to_show(asked: str | int | None, first: int) -> int:
+    """How many alerts a list shows: the first few unless more were asked for, never past the
+    limit (a hand-written number outside that range is brought back into it)."""
+    try:
+        wanted = int(asked)
+    except (TypeError, ValueError):
+        return first
+    return min(max(wanted, first), ALERT_LIST_LIMIT)
 
 
 def alert_detail(tenant_id: int, alert_id: int) -> Alert:

@@ -18,7 +18,7 @@ def home(request: HttpRequest, tenant_id: int) -> HttpResponse:
 
 @tenant_page
 def alerts(request: HttpRequest, tenant_id: int) -> HttpResponse:
-    context = pages.filtered_alerts(request, tenant_id)
+    context = pages.filtered_alerts(request, tenant_id, first=pages.QUEUE_FIRST)
     return render(request, "defender/alerts.html", {"nav_section": "alerts", **context})
 
 

@@ -11,7 +11,7 @@ from portal.pages import tenant_page
 
 @tenant_page
 def timeline(request: HttpRequest, tenant_id: int) -> HttpResponse:
-    context = pages.filtered_alerts(request, tenant_id)
+    context = pages.filtered_alerts(request, tenant_id, first=pages.TIMELINE_FIRST)
     return render(request, "legacy/timeline.html", {"legacy_section": "timeline", **context})
 
 

@@ -272,3 +272,38 @@ def test_the_banner_costs_no_query_on_a_warm_cache(analyst_client, contoso, sett
     without_banner, shown = count()
     assert not shown
     assert with_banner == without_banner
+
+
+def test_the_timeline_opens_on_the_latest_cards_and_shows_more_on_request(analyst_client, contoso):
+    alerts = AlertFactory.create_batch(25, tenant=contoso, severity="high")
+    AlertFactory(tenant=contoso, severity="low", title="Low one")
+    newest_first = sorted(alerts, key=lambda alert: alert.detected_at, reverse=True)
+
+    def cards(html: str) -> list[str]:
+        return re.findall(r'<li class="timeline-item', html)
+
+    first = page(analyst_client, "/timeline?severity=high")
+    assert len(cards(first)) == 10
+    assert f'href="/securityAlert/{newest_first[0].pk}"' in first
+    assert f'href="/securityAlert/{newest_first[10].pk}"' not in first
+    assert "Showing the latest 10 of 25 suspicious activities" in first
+    more = re.search(r'<a class="button" href="([^"]+)">Show more</a>', first).group(1)
+    assert parse_qs(urlsplit(more.replace("&amp;", "&")).query) == {
+        "severity": ["high"],
+        "shown": ["20"],
+    }
+
+    second = page(analyst_client, "/timeline?severity=high&shown=20")
+    assert len(cards(second)) == 20
+    assert f'href="/securityAlert/{newest_first[19].pk}"' in second
+    last = page(analyst_client, "/timeline?severity=high&shown=30")
+    assert len(cards(last)) == 25
+    assert "Show more" not in last
+    assert "Low one" not in last
+
+
+@pytest.mark.parametrize("shown, cards", [("abc", 10), ("-5", 10), ("3", 10), ("999999", 12)])
+def test_a_hand_written_card_count_is_brought_into_range(analyst_client, contoso, shown, cards):
+    AlertFactory.create_batch(12, tenant=contoso)
+    html = page(analyst_client, f"/timeline?shown={shown}")
+    assert len(re.findall(r'<li class="timeline-item', html)) == cards
