@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.admin import TenantAdmin
+from accounts.admin import TenantAdmin, TenantDomainFilter
 from accounts.models import Tenant, client_ip
 from config.admin_lookups import FilterLookupsOnly
 from settings_ui.models import ChangeSource, Feedback, RedirectionChange, on_off
@@ -152,7 +152,8 @@ class RedirectionChangeAdmin(FilterLookupsOnly, admin.ModelAdmin):
     """The audit, read-only for everyone: rows are only ever added, by the service."""
 
     list_display = ("changed_at", "tenant", "change", "actor", "source", "ip_address")
-    list_filter = ("tenant", "source", "new_value")
+    # Typed-in domain: Django's related filter would draw every tenant on every page.
+    list_filter = (TenantDomainFilter, "source", "new_value")
     list_select_related = ("tenant", "actor")
     date_hierarchy = "changed_at"
     search_fields = ("tenant__name", "tenant__domain", "actor__email")
@@ -177,7 +178,7 @@ class FeedbackAdmin(FilterLookupsOnly, admin.ModelAdmin):
     """What users wrote stays as written; support only moves its status along."""
 
     list_display = ("created_at", "category", "status", "tenant", "user", "portal", "summary")
-    list_filter = ("status", "category", "portal", "may_contact", "tenant")
+    list_filter = ("status", "category", "portal", "may_contact", TenantDomainFilter)
     list_select_related = ("tenant", "user")
     search_fields = ("message", "user__email")
     date_hierarchy = "created_at"

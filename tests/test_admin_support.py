@@ -433,3 +433,18 @@ def test_session_lists_cost_the_same_few_queries_however_many_rows(
     everything = support_client.get(SESSIONS)
     assert everything.context["cl"].result_count == 111
     assert "More than 110 sign-in sessions" in everything.content.decode()
+
+
+@pytest.mark.parametrize("path", [CHANGES, FEEDBACK])
+def test_audit_and_feedback_filter_by_a_typed_in_domain_not_a_list_of_every_tenant(
+    support_client, contoso, fabrikam, contoso_admin, fabrikam_admin, path
+):
+    for tenant, admin_user in ((contoso, contoso_admin), (fabrikam, fabrikam_admin)):
+        set_portal_redirection(tenant, True, actor=admin_user, source=ChangeSource.WEB)
+        Feedback.objects.create(
+            tenant=tenant, user=admin_user, portal="defender", category="other", message="Hi"
+        )
+    listing = support_client.get(path)
+    assert fabrikam.name not in listing.content.decode().split('id="changelist-filter"')[1]
+    narrowed = support_client.get(path, {"tenant": fabrikam.domain})
+    assert {row.tenant_id for row in narrowed.context["cl"].result_list} == {fabrikam.pk}
