@@ -299,16 +299,20 @@ class Switch:
         token = secrets.token_hex(16)  # a CSRF secret of our own, sent as cookie and header
         self.cookie = f"{sign_ins.cookie(admin, DEFENDER_HOST)}; csrftoken={token}"
         self.headers = {"Content-Type": "application/json", "X-CSRFToken": token}
+        self.refused: list[int] = []  # statuses of attempts that failed (and were retried)
 
     def set(self, enabled: bool) -> Flip:
-        started = time.time()
         body = json.dumps({"enabled": enabled})
-        answer = self.server.request(
-            "PUT", API_PATH, DEFENDER_HOST, self.cookie, body=body, headers=self.headers
-        )
-        if answer.status != 200:
-            raise BenchError(f"PUT {API_PATH} answered {answer.status}: {answer.body[:200]!r}")
-        return Flip(enabled, started, time.time())
+        for _ in range(5):
+            started = time.time()
+            answer = self.server.request(
+                "PUT", API_PATH, DEFENDER_HOST, self.cookie, body=body, headers=self.headers
+            )
+            if answer.status == 200:
+                return Flip(enabled, started, time.time())
+            self.refused.append(answer.status)
+            time.sleep(0.5)
+        raise BenchError(f"PUT {API_PATH} answered {answer.status}: {answer.body[:200]!r}")
 
 
 # ------------------------------------------------------------------ wrk

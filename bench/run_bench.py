@@ -20,7 +20,7 @@ from bench.harness import DEFENDER_URL, LEGACY_HOST, PROBE_HOST, Server, Stack, 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
 FLIPS = int(os.environ.get("BENCH_FLIPS", "3"))
-LARGE = os.environ.get("BENCH_LARGE", "10000,100000,500000").split(",")
+LARGE = os.environ.get("BENCH_LARGE", "10000,50000,500000").split(",")
 PARTS = os.environ.get("BENCH_PARTS", "throughput,pages,propagation,load").split(",")
 CACHE_SECONDS = 5  # REDIRECTION_CACHE_SECONDS's default: the embedded default's bound
 PAGE_MS = 10.0
@@ -64,13 +64,13 @@ def main() -> None:
     h.collect_static()
     for stack in (embedded, postgres):
         stack.prepare()
-    report = [f"# make bench — {time.strftime('%Y-%m-%d %H:%M')}", ""]
+    report = Report(f"# make bench — {time.strftime('%Y-%m-%d %H:%M')}")
     figures: dict[str, dict] = {}
     if "throughput" in PARTS:
         with Server(None, "floor", "bench.floor.wsgi") as floor:
             for stack in (embedded, postgres):
                 figures[stack.label] = throughput(floor, stack)
-        report += ratio_tables(figures)
+        report += ratio_tables(figures) + middleware_table(figures)
     if "pages" in PARTS:
         say(f"Scale: {LARGE[0]} tenants, {LARGE[1]} accounts, {LARGE[2]} sign-ins...")
         large.prepare()
@@ -80,18 +80,33 @@ def main() -> None:
             stack.label: stack.task("pages", figures.get(stack.label, {}).get("kept", ""))
             for stack in (embedded, postgres)
         }
-        timed["large"] = large.task("pages")
-        report += middleware_table(figures) + page_table(timed)
+        timed[f"{int(LARGE[0]):,} tenants, {int(LARGE[2]):,} sign-ins"] = large.task("pages")
+        report += page_table(timed)
     if "propagation" in PARTS:
         report += propagation(postgres, 1.0, "< 1 s") + propagation(
             embedded, CACHE_SECONDS + 0.1, f"≤ {CACHE_SECONDS} s + one poll"
         )
     if "load" in PARTS:
         report += run_load.run(postgres, int(os.environ.get("LOAD_SECONDS", "30")))
-    say()
-    say("\n".join(report))
-    (h.WORK_DIR / "bench-report.md").write_text("\n".join(report) + "\n")
-    say(f"\n(also written to {h.WORK_DIR / 'bench-report.md'})")
+    say(f"\n(written to {report.path})")
+
+
+class Report(list):
+    """The tables so far, printed and written out as each part ends (a later failure keeps them)."""
+
+    path = h.WORK_DIR / "bench-report.md"
+
+    def __init__(self, title: str):
+        super().__init__([title, ""])
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(title + "\n\n")
+
+    def __iadd__(self, lines: list[str]) -> Report:
+        self.extend(lines)
+        say("\n" + "\n".join(lines))
+        with self.path.open("a") as out:
+            out.write("\n".join(lines) + "\n")
+        return self
 
 
 # ------------------------------------------------------------------ throughput
@@ -151,7 +166,7 @@ def ratio_tables(figures: dict[str, dict]) -> list[str]:
             case, floor = found["cases"][name], found["cases"][floor_name]
             ratio = case.rps / floor.rps
             wrong = sum(run.unexpected for run in case.runs)
-            ms = found["in-process"][name][1]
+            ms = found["in-process"][name][1]  # (status, wall, cpu)
             lines.append(
                 f"| {label} | {case.rps:,.0f} | {ms:.2f} | {floor.rps:,.0f} | {ratio:.2f} | "
                 f"{target} | {wrong} | {verdict(ratio >= target and wrong == 0)} |"
@@ -186,18 +201,19 @@ def page_table(timed: dict[str, list]) -> list[str]:
         "",
         "Demo data on SQLite + local memory and on PostgreSQL + Redis; beside them the same "
         f"pages with {int(LARGE[0]):,} tenants / {int(LARGE[1]):,} accounts / "
-        f"{int(LARGE[2]):,} sign-ins (PostgreSQL + Redis). ms (status).",
+        f"{int(LARGE[2]):,} sign-ins (PostgreSQL + Redis). p50 ms (status), and in brackets "
+        "the p50 of the process's own CPU time: far below the first, the machine was busy.",
         "",
         f"| site | page | path | {' | '.join(labels)} | |",
         f"|---|---|---|{'---:|' * len(labels)}---|",
     ]
     rows: dict[tuple, list] = {}
     for label in labels:
-        for site, name, path, status, ms in timed[label]:
-            rows.setdefault((site, name, path), []).append((status, ms))
+        for site, name, path, status, ms, cpu in timed[label]:
+            rows.setdefault((site, name, path), []).append((status, ms, cpu))
     for (site, name, path), found in rows.items():
-        cells = " | ".join(f"{ms:.1f} ({status})" for status, ms in found)
-        ok = all(ms <= PAGE_MS and status < 500 for status, ms in found)
+        cells = " | ".join(f"{ms:.1f} ({status}) [{cpu:.1f}]" for status, ms, cpu in found)
+        ok = all(ms <= PAGE_MS and status < 500 for status, ms, _ in found)
         lines.append(f"| {site} | {name} | `{path}` | {cells} | {verdict(ok)} |")
     return [*lines, ""]
 
@@ -206,19 +222,31 @@ def page_table(timed: dict[str, list]) -> list[str]:
 class Poller(threading.Thread):
     """Signs in afresh on a server's legacy portal and asks for /timeline, over and over."""
 
-    def __init__(self, server: Server, sign_ins: h.SignIns, email: str):
+    def __init__(self, server: Server, stack: Stack, email: str):
         super().__init__(daemon=True)
-        self.server, self.sign_ins, self.email = server, sign_ins, email
+        self.server, self.sign_ins, self.email = server, h.SignIns(stack), email
         self.polls: list[tuple[float, float, bool]] = []  # sent, answered, routed
+        self.failed = 0  # 5xx answers and broken connections
         self.stopping = threading.Event()
 
     def run(self) -> None:
         while not self.stopping.is_set():
             cookie = self.sign_ins.cookie(self.email, LEGACY_HOST)
             sent = time.time()
-            routed = self.server.get("/timeline", LEGACY_HOST, cookie).routed
-            self.polls.append((sent, time.time(), routed))
+            try:
+                answer = self.server.get("/timeline", LEGACY_HOST, cookie)
+            except OSError:
+                answer = h.Answer(0, "", b"")
+            if answer.status in (200, 302):
+                self.polls.append((sent, time.time(), answer.routed))
+            else:
+                self.failed += 1
             time.sleep(0.02)
+        self.sign_ins.close()
+
+    def answered_since(self, flip: h.Flip) -> int:
+        return sum(routed == flip.enabled for sent, _, routed in list(self.polls)
+                   if sent > flip.committed)  # fmt: skip
 
     def settled(self, flip: h.Flip) -> float | None:
         """Seconds from the commit to the answer after which every answer was in the new state."""
@@ -237,7 +265,7 @@ def propagation(stack: Stack, bound: float, target: str) -> list[str]:
         switch = h.Switch(one, sign_ins)
         switch.set(False)
         pollers = [
-            Poller(server, sign_ins, email)
+            Poller(server, stack, email)
             for server, email in zip((one, two, one, two), POLLERS, strict=True)
         ]
         for poller in pollers:
@@ -247,7 +275,14 @@ def propagation(stack: Stack, bound: float, target: str) -> list[str]:
             for enabled in (True, False):
                 time.sleep(1.0)
                 flip = switch.set(enabled)
-                time.sleep(bound + 1.0)
+                time.sleep(bound + 0.5)
+                # Past the bound, until every poller has answered twice in the new state:
+                # polls are slow on a busy machine, and a fixed wait would end before them.
+                deadline = time.time() + 30
+                while time.time() < deadline and any(
+                    poller.answered_since(flip) < 2 for poller in pollers
+                ):
+                    time.sleep(0.1)
                 times = [poller.settled(flip) for poller in pollers]
                 settled.append(max(times) if None not in times else float("inf"))
         for poller in pollers:
@@ -256,18 +291,20 @@ def propagation(stack: Stack, bound: float, target: str) -> list[str]:
         sign_ins.close()
     worst = max(settled)
     polls = sum(len(poller.polls) for poller in pollers)
+    failed = sum(poller.failed for poller in pollers)
     return [
         f"## Propagation on {stack.label} {target}",
         "",
         "Two servers (2 workers each) sharing the database; the switch flipped through the "
         "JSON API on server 1; four pollers (two per server) sign in afresh and ask for "
-        f"/timeline every ~20 ms ({polls} polls). Seconds from the commit until every "
-        "answer was in the new state, per flip (On, Off, ...):",
+        f"/timeline every ~20 ms ({polls} polls; {failed} answered 5xx or broke; the switch "
+        f"refused {len(switch.refused)} times and was asked again). Seconds from the commit "
+        "until every answer was in the new state, per flip (On, Off, ...):",
         "",
         "| flips | slowest | target | |",
         "|---|---:|---:|---|",
         f"| {', '.join(f'{s:.2f}' for s in settled)} | {worst:.2f} s | {target} | "
-        f"{verdict(worst < bound)} |",
+        f"{verdict(worst < bound and failed == 0 and not switch.refused)} |",
         "",
     ]
 

@@ -164,7 +164,7 @@ def judge(answers, flips, routed_after, seconds, wrk_output, rss_start, rss_end)
                 counts["routed WRONG"] += 1
     wrong = sum(value for key, value in counts.items() if "WRONG" in key)
     lines = [
-        f"## Load: {SECONDS} s, {CONNECTIONS} connections, gunicorn 2 workers, "
+        f"## Load: {seconds} s, {CONNECTIONS} connections, gunicorn 2 workers, "
         f"{len(flips)} flips (every {FLIP_EVERY:.0f} s)",
         "",
         f"- answers: {counts['answers']:,} ({counts['answers'] / seconds:,.0f}/s)",
