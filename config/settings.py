@@ -127,9 +127,15 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Write-ahead logging: the workers' reads never wait for a write, nor a write for them; each
-    # statement outside a transaction still reads the latest commit.
-    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL"
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        # Write-ahead logging: the workers' reads never wait for a write, nor a write for
+        # them; each statement outside a transaction still reads the latest commit.
+        init_command="PRAGMA journal_mode=WAL",
+        # A transaction takes the write lock when it begins, waiting its turn: one that read
+        # first and then wrote after another worker's commit failed at once with "database
+        # is locked" (the switch answered 503 while sign-ins were being written).
+        transaction_mode="IMMEDIATE",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
