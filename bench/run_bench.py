@@ -11,6 +11,7 @@ import os
 import statistics
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from bench import harness as h
@@ -45,6 +46,7 @@ class Case:
     expect: int
     location: str = ""
     runs: list[h.WrkResult] = field(default_factory=list)
+    side_by_side: list[float] = field(default_factory=list)  # ratios to the floor, run at once
 
     def measure(self, seconds: int = SECONDS) -> h.WrkResult:
         args = (self.path, self.host, self.cookie, self.expect, self.location, seconds)
@@ -83,9 +85,8 @@ def main() -> None:
         timed[f"{int(LARGE[0]):,} tenants, {int(LARGE[2]):,} sign-ins"] = large.task("pages")
         report += page_table(timed)
     if "propagation" in PARTS:
-        report += propagation(postgres, 1.0, "< 1 s") + propagation(
-            embedded, CACHE_SECONDS + 0.1, f"≤ {CACHE_SECONDS} s + one poll"
-        )
+        report += propagation(postgres, 1.0, "< 1 s")
+        report += propagation(embedded, CACHE_SECONDS + 0.1, f"≤ {CACHE_SECONDS} s + one poll")
     if "load" in PARTS:
         report += run_load.run(postgres, int(os.environ.get("LOAD_SECONDS", "30")))
     say(f"\n(written to {report.path})")
@@ -141,6 +142,9 @@ def throughput(floor: Server, stack: Stack) -> dict:
             for case in cases:
                 case.runs.append(case.measure())
             say(f"  run {repeat + 1}/{REPEATS}")
+        by_name = {case.name: case for case in cases}
+        for name, _target, floor_name in RATIOS:
+            by_name[name].side_by_side = side_by_side(by_name[name], by_name[floor_name])
         in_process = stack.task("flows", routed, kept)
         middleware = stack.task("middleware", kept, routed)
         sign_ins.close()
@@ -148,28 +152,44 @@ def throughput(floor: Server, stack: Stack) -> dict:
             "middleware": middleware, "kept": kept}  # fmt: skip
 
 
+def side_by_side(case: Case, floor: Case) -> list[float]:
+    """The case and the floor loaded at the same moment: on a machine that other work keeps
+    busy, both then share the same cores at the same time, and the ratio of their
+    throughputs is the ratio of their costs however busy the machine is."""
+    ratios = []
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for _ in range(REPEATS):
+            mine, bare = pool.submit(case.measure), pool.submit(floor.measure)
+            ratios.append(mine.result().rps / bare.result().rps)
+    return ratios
+
+
 def ratio_tables(figures: dict[str, dict]) -> list[str]:
     lines = [
         f"gunicorn 2 sync workers (config/gunicorn.py) for both; wrk 16 connections, "
         f"{SECONDS} s x {REPEATS} alternated runs, medians. Floor: bench/floor (Django with "
-        "SecurityMiddleware and CommonMiddleware only).",
+        "SecurityMiddleware and CommonMiddleware only). The verdict is on the alternated "
+        "runs; 'at once' is the median ratio of the case and the floor loaded together "
+        f"({REPEATS} x {SECONDS} s), which a busy machine disturbs far less.",
         "",
     ]
     for name, target, floor_name in RATIOS:
         lines += [
             f"## {name} ≥ {target} x {floor_name}",
             "",
-            "| back end | req/s | in-process p50 ms | floor req/s | ratio | target | wrong | |",
-            "|---|---:|---:|---:|---:|---:|---:|---|",
+            "| back end | req/s | in-process p50 ms | floor req/s | ratio | at once | target "
+            "| wrong | |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---|",
         ]
         for label, found in figures.items():
             case, floor = found["cases"][name], found["cases"][floor_name]
             ratio = case.rps / floor.rps
             wrong = sum(run.unexpected for run in case.runs)
             ms = found["in-process"][name][1]  # (status, wall, cpu)
+            at_once = statistics.median(case.side_by_side) if case.side_by_side else 0.0
             lines.append(
                 f"| {label} | {case.rps:,.0f} | {ms:.2f} | {floor.rps:,.0f} | {ratio:.2f} | "
-                f"{target} | {wrong} | {verdict(ratio >= target and wrong == 0)} |"
+                f"{at_once:.2f} | {target} | {wrong} | {verdict(ratio >= target and wrong == 0)} |"
             )
         lines.append("")
     return lines
