@@ -280,7 +280,8 @@ class Poller(threading.Thread):
 
 def propagation(stack: Stack, bound: float, target: str) -> list[str]:
     say(f"Propagation on {stack.label}...")
-    with Server(stack, "prop-1") as one, Server(stack, "prop-2") as two:
+    kind = "pg" if stack.redis_url else "sqlite"
+    with Server(stack, f"prop-{kind}-1") as one, Server(stack, f"prop-{kind}-2") as two:
         sign_ins = h.SignIns(stack)
         switch = h.Switch(one, sign_ins)
         switch.set(False)
@@ -290,6 +291,11 @@ def propagation(stack: Stack, bound: float, target: str) -> list[str]:
         ]
         for poller in pollers:
             poller.start()
+        # Every poller answering before the first flip, so that none of its start-up is
+        # counted as propagation.
+        deadline = time.time() + 60
+        while time.time() < deadline and not all(poller.polls for poller in pollers):
+            time.sleep(0.1)
         settled = []
         for _ in range(FLIPS):
             for enabled in (True, False):
