@@ -268,6 +268,11 @@ class Poller(threading.Thread):
         return sum(routed == flip.enabled for sent, _, routed in list(self.polls)
                    if sent > flip.committed)  # fmt: skip
 
+    def stale(self, flip: h.Flip) -> int:
+        """Answers asked for after the commit that still followed the old state."""
+        return sum(routed != flip.enabled for sent, _, routed in list(self.polls)
+                   if sent > flip.committed)  # fmt: skip
+
     def settled(self, flip: h.Flip) -> float | None:
         """Seconds from the commit to the answer after which every answer was in the new state."""
         after = [poll for poll in list(self.polls) if poll[0] > flip.committed]
@@ -296,7 +301,7 @@ def propagation(stack: Stack, bound: float, target: str) -> list[str]:
         deadline = time.time() + 60
         while time.time() < deadline and not all(poller.polls for poller in pollers):
             time.sleep(0.1)
-        settled = []
+        settled, stale = [], 0
         for _ in range(FLIPS):
             for enabled in (True, False):
                 time.sleep(1.0)
@@ -310,6 +315,7 @@ def propagation(stack: Stack, bound: float, target: str) -> list[str]:
                 ):
                     time.sleep(0.1)
                 times = [poller.settled(flip) for poller in pollers]
+                stale += sum(poller.stale(flip) for poller in pollers)
                 settled.append(max(times) if None not in times else float("inf"))
         for poller in pollers:
             poller.stopping.set()
@@ -325,7 +331,9 @@ def propagation(stack: Stack, bound: float, target: str) -> list[str]:
         "JSON API on server 1; four pollers (two per server) sign in afresh and ask for "
         f"/timeline every ~20 ms ({polls} polls; {failed} answered 5xx or broke; the switch "
         f"refused {len(switch.refused)} times and was asked again). Seconds from the commit "
-        "until every answer was in the new state, per flip (On, Off, ...):",
+        "until every answer was in the new state, per flip (On, Off, ...); these include one "
+        f"poll's own time. Answers asked for after a commit that still followed the old "
+        f"state: {stale}.",
         "",
         "| flips | slowest | target | |",
         "|---|---:|---:|---|",
