@@ -97,8 +97,14 @@ def test_the_session_key_oracle_is_closed_for_support(support, superuser):
         ("accounts.SignInSession", {"tenant": "contoso.example", "q": "analyst", "p": "1"}),
         ("accounts.User", {"role_assignments__role__exact": "global_administrator"}),
         ("accounts.User", {"is_staff__exact": "1", "groups__id__exact": "1"}),
-        ("settings_ui.RedirectionChange", {"tenant__id__exact": "1", "changed_at__year": "2025"}),
-        ("settings_ui.Feedback", {"status__exact": "new", "created_at__year": "2025"}),
+        (
+            "settings_ui.RedirectionChange",
+            {"tenant": "contoso.example", "changed_at__year": "2025"},
+        ),
+        (
+            "settings_ui.Feedback",
+            {"status__exact": "new", "created_at__year": "2025", "tenant": "contoso.example"},
+        ),
         ("axes.AccessAttempt", {"attempt_time__gte": "2025-01-01 00:00:00+00:00", "q": "10.1.1.1"}),
     ],
 )
