@@ -160,7 +160,7 @@ def side_by_side(case: Case, floor: Case) -> list[float]:
     with ThreadPoolExecutor(max_workers=2) as pool:
         for _ in range(REPEATS):
             mine, bare = pool.submit(case.measure), pool.submit(floor.measure)
-            ratios.append(mine.result().rps / bare.result().rps)
+            ratios.append(mine.result().rps / max(bare.result().rps, 1e-9))
     return ratios
 
 
@@ -183,7 +183,7 @@ def ratio_tables(figures: dict[str, dict]) -> list[str]:
         ]
         for label, found in figures.items():
             case, floor = found["cases"][name], found["cases"][floor_name]
-            ratio = case.rps / floor.rps
+            ratio = case.rps / max(floor.rps, 1e-9)
             wrong = sum(run.unexpected for run in case.runs)
             ms = found["in-process"][name][1]  # (status, wall, cpu)
             at_once = statistics.median(case.side_by_side) if case.side_by_side else 0.0
