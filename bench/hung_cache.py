@@ -24,10 +24,8 @@ from bench.harness import (
     WORK_DIR,
     BenchError,
     Server,
-    SignInForm,
+    SignIns,
     Stack,
-    flush_redis,
-    prepare,
     require_tools,
     say,
 )
@@ -63,15 +61,17 @@ class Run:
         )
 
 
-def clients(server: Server) -> Run:
-    form = SignInForm(server.port, LEGACY_HOST)
-    sessions = [form.sign_in(email) for email in ACCOUNTS[:CLIENTS]]
+def clients(server: Server, healthy: Stack) -> Run:
+    # Signed in while Redis answers (as the browsers were before it hung).
+    sign_ins = SignIns(healthy)
+    sessions = [sign_ins.cookie(email, LEGACY_HOST) for email in ACCOUNTS[:CLIENTS]]
+    sign_ins.close()
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
     stop_at = time.monotonic() + SECONDS
 
-    def browse(cookies: dict[str, str]) -> None:
+    def browse(cookies: str) -> None:
         while time.monotonic() < stop_at:
             started = time.monotonic()
             answer = server.get(PAGE, LEGACY_HOST, cookies)
@@ -90,11 +90,12 @@ def clients(server: Server) -> Run:
 
 
 def measure(stack: Stack, name: str, redis_url: str, circuit_seconds: str, link=None) -> Run:
-    stack.extra_env = {"REDIS_URL": redis_url, "REDIS_CIRCUIT_SECONDS": circuit_seconds}
+    served = Stack(stack.name, stack.database_url, stack.redis_url)
+    served.env_extra = {"REDIS_URL": redis_url, "REDIS_CIRCUIT_SECONDS": circuit_seconds}
     say(f"- {name} …")
-    with Server(stack, name.split(",")[0].replace(" ", "-")) as server:
+    with Server(served, name.split(",")[0].replace(" ", "-")) as server:
         before = link.unanswered if link else 0
-        run = clients(server)
+        run = clients(server, stack)
     run.name = name
     run.unanswered = (link.unanswered - before) if link else None
     return run
@@ -102,10 +103,9 @@ def measure(stack: Stack, name: str, redis_url: str, circuit_seconds: str, link=
 
 def main() -> None:
     require_tools()
-    stack = Stack(database="portal_bench_hung", cache_prefix="hung")
+    stack = Stack.postgres("portal_bench_hung")
     say("Preparing the database …")
-    prepare(stack)
-    flush_redis()
+    stack.prepare()
     runs = []
     with RedisLink() as black_hole:
         runs.append(measure(stack, "Redis healthy", REDIS_URL, "10"))
