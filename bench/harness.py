@@ -35,6 +35,23 @@ DEFENDER_URL = f"http://{DEFENDER_HOST}"
 TENANT = "contoso.example"
 PASSWORD = "bench-" + secrets.token_urlsafe(12)
 SECRET_KEY = "bench-" + secrets.token_urlsafe(48)
+IDENTITY_URL = "http://login.localhost"
+
+
+def signing_key() -> str:
+    """A new RSA key for the directory's ID tokens, as production requires one."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+
+
+SIGNING_KEY = signing_key()
 API_PATH = "/api/v1/portal-redirection"
 
 
@@ -104,7 +121,9 @@ class Stack:
         env = {
             key: value
             for key, value in os.environ.items()
-            if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_", "REDIRECTION_", "DEMO_"))
+            if not key.startswith(
+                ("DJANGO_", "DATABASE_", "REDIS_", "REDIRECTION_", "DEMO_", "OIDC_", "IDENTITY_")
+            )
         }
         env.update(
             DJANGO_SETTINGS_MODULE="config.settings",
@@ -114,6 +133,8 @@ class Stack:
             DATABASE_URL=self.database_url,
             DEFENDER_PORTAL_URL=DEFENDER_URL,
             LEGACY_PORTAL_URL=f"http://{LEGACY_HOST}",
+            IDENTITY_URL=IDENTITY_URL,
+            OIDC_RSA_PRIVATE_KEY=SIGNING_KEY,
             DEMO_PASSWORD=PASSWORD,
             PYTHONPATH=str(BASE_DIR),
         )
