@@ -5,25 +5,26 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import SignInSessionAdmin
 from accounts.models import Portal, SignInSession
-from portal.decision import should_route
+from portal.decision import SessionFacts, should_route
 from settings_ui.models import PortalRedirection
 from settings_ui.state import OFF, RedirectionState
 
 
 def stored_states(tenant_ids: set[int]) -> dict[int, RedirectionState]:
-    """The stored state of every tenant on a page, in one query.
+    """The stored state of every tenant on a page, in two queries (rows, then pilot groups).
 
-    The list reads the database rather than the per-tenant cache so that a page costs one
-    query however many tenants it shows; the portals follow within REDIRECTION_CACHE_SECONDS.
+    The list reads the database rather than the per-tenant cache so that a page costs the
+    same however many tenants it shows; the portals follow within REDIRECTION_CACHE_SECONDS.
     """
-    rows = PortalRedirection.objects.filter(tenant_id__in=tenant_ids).values_list(
-        "tenant_id", "enabled", "enabled_at"
+    rows = PortalRedirection.objects.filter(tenant_id__in=tenant_ids).prefetch_related(
+        "pilot_accounts"
     )
-    states = {tenant_id: RedirectionState(enabled, at) for tenant_id, enabled, at in rows}
+    states = {row.tenant_id: row.as_state() for row in rows}
     return {tenant_id: states.get(tenant_id, OFF) for tenant_id in tenant_ids}
 
 
@@ -45,9 +46,8 @@ class RoutedSignInSessionAdmin(SignInSessionAdmin):
             return None
         return should_route(
             states[row.tenant_id],
-            row.signed_in_at,
-            tenant_id=row.tenant_id,
-            account_id=row.user_id,
+            SessionFacts(row.user_id, row.tenant_id, row.signed_in_at),
+            now=timezone.now(),
             window_seconds=settings.REDIRECTION_PROPAGATION_SECONDS,
         )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils import timezone
 
 from accounts.signin import TENANT_ID
 from config.portals import LEGACY
@@ -36,7 +37,7 @@ def legacy_banner(request: HttpRequest) -> dict:
         return {}  # the middleware routes this session; only pass-through pages get here
     return {
         "legacy_banner": {
-            "kind": SWITCHED if state.enabled else INVITATION,
+            "kind": SWITCHED if state.settled(timezone.now()).enabled else INVITATION,
             "defender_url": settings.DEFENDER_PORTAL_URL
             + route_for_legacy_path(request.path_info, request.GET),
             "feedback_url": feedback_url(request.get_full_path()[:MAX_FROM_LENGTH]),

@@ -7,12 +7,13 @@ import logging
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 from accounts.signin import TENANT_ID, USER_ID, signed_in_at
 from config.hosts import urlconf_for
 from config.portals import LEGACY
-from portal.decision import should_route
+from portal.decision import SessionFacts, should_route
 from portal.routes import route_for_legacy_path
 from settings_ui.state import RedirectionState, get_state
 
@@ -34,9 +35,8 @@ def session_is_routed(session, state: RedirectionState | None = None) -> bool:
         return False
     return should_route(
         state or get_state(tenant_id),
-        signed_in_at(session),
-        tenant_id=tenant_id,
-        account_id=account_id,
+        SessionFacts(account_id, tenant_id, signed_in_at(session)),
+        now=timezone.now(),
         window_seconds=settings.REDIRECTION_PROPAGATION_SECONDS,
     )
 

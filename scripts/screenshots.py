@@ -136,6 +136,25 @@ def take_all(browser, defender: str, legacy: str) -> None:
         latest.get_by_role("heading").get_by_role("link").click()
     shoot(analyst, "legacy-alert")
 
+    staged_rollout(admin, defender)
+
+
+def staged_rollout(admin, defender: str) -> None:
+    """A pilot group of one, and the preview asked about an account outside it."""
+    rollout = admin.get_by_role("region", name="Staged rollout")
+    rollout.get_by_role("radio", name="Pilot group").check()
+    rollout.get_by_label("Pilot accounts").fill(ANALYST)
+    rollout.get_by_role("button", name="Save scope").click()
+    expect(rollout).to_contain_text("Routes the pilot group only")
+    admin.goto(defender + "/preferences2/portal_redirection?preview=operator@contoso.example")
+    expect(admin.get_by_role("region", name="Rollout", exact=True)).to_contain_text(
+        "would be routed"
+    )
+    admin.wait_for_load_state("networkidle")
+    path = OUT / "portal-redirection-staged-rollout.png"
+    admin.locator("#redirection-details").screenshot(path=path)
+    print(f"  {path.relative_to(ROOT)}")
+
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)

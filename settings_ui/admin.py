@@ -2,21 +2,42 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import display_for_value
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest
-from django.urls import reverse
-from django.utils.html import format_html
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.admin import TenantAdmin, TenantDomainFilter
 from accounts.models import Tenant, client_ip
 from config.admin_lookups import FilterLookupsOnly
-from settings_ui.models import ChangeSource, Feedback, RedirectionChange, on_off
+from settings_ui.forms import (
+    ROLLOUT_FORMS,
+    ScheduleForm,
+    ScopeForm,
+    rollout_form_name,
+    submit_rollout_form,
+)
+from settings_ui.models import (
+    ChangeSource,
+    Feedback,
+    PortalRedirection,
+    RedirectionChange,
+    Scope,
+    on_off,
+)
 from settings_ui.services import set_portal_redirection
+from settings_ui.views import change_from_request
 
 CHANGE_REDIRECTION_PERMISSION = "settings_ui.change_portal_redirection"
 RECENT_CHANGES = 10
@@ -44,9 +65,9 @@ class RecentRedirectionChangeInline(admin.TabularInline):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("actor")
 
-    @admin.display(description=_("automatic redirection"))
+    @admin.display(description=_("change"))
     def new_state(self, change: RedirectionChange) -> str:
-        return on_off(change.new_value)
+        return change.summary
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
@@ -63,14 +84,26 @@ class RedirectionTenantAdmin(TenantAdmin):
 
     list_display = ("name", "domain", "redirection", "redirection_enabled_at")
     list_select_related = ("portal_redirection",)
-    readonly_fields = (*TenantAdmin.readonly_fields, "redirection", "redirection_enabled_at")
-    fields = ("name", "domain", "created_at", "redirection", "redirection_enabled_at")
+    readonly_fields = (
+        *TenantAdmin.readonly_fields,
+        "redirection",
+        "redirection_enabled_at",
+        "staged_rollout",
+    )
+    fields = (
+        "name",
+        "domain",
+        "created_at",
+        "redirection",
+        "redirection_enabled_at",
+        "staged_rollout",
+    )
     inlines = [*TenantAdmin.inlines, RecentRedirectionChangeInline]
     actions = ["turn_redirection_on", "turn_redirection_off"]
 
     @admin.display(description=_("automatic redirection"))
     def redirection(self, tenant: Tenant) -> str:
-        setting = getattr(tenant, "portal_redirection", None)
+        setting = _settled(tenant)
         label = on_off(setting and setting.enabled)
         history = reverse("admin:settings_ui_redirectionchange_changelist")
         return format_html(
@@ -83,13 +116,88 @@ class RedirectionTenantAdmin(TenantAdmin):
 
     @admin.display(description=_("enabled at"))
     def redirection_enabled_at(self, tenant: Tenant):
-        setting = getattr(tenant, "portal_redirection", None)
+        setting = _settled(tenant)
         # Formatted here: the change page prints a method's raw value ("None", ISO times).
         value = setting.enabled_at if setting and setting.enabled else None
         return display_for_value(value, self.get_empty_value_display())
 
+    @admin.display(description=_("staged rollout"))
+    def staged_rollout(self, tenant: Tenant) -> str:
+        setting = _settled(tenant)
+        scope = Scope(setting.scope).label if setting else Scope.EVERYONE.label
+        lines = [(scope,)]
+        if setting and setting.scope == Scope.PILOT:
+            lines.append((", ".join(sorted(m.user.email for m in setting.pilot_accounts.all())),))
+        for label, moment in (
+            (_("Turns On at"), setting and setting.scheduled_on_at),
+            (_("Turns Off at"), setting and setting.scheduled_off_at),
+        ):
+            if moment:
+                lines.append((f"{label} {display_for_value(moment, '')}",))
+        rollout_url = reverse("admin:accounts_tenant_rollout", args=[tenant.pk])
+        return format_html(
+            '{}<a href="{}">{}</a>',
+            format_html_join("", "{}<br>", lines),
+            rollout_url,
+            _("Change scope, pilot group or schedule"),
+        )
+
     def has_change_portal_redirection_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(CHANGE_REDIRECTION_PERMISSION)
+
+    def get_urls(self):
+        rollout = path(
+            "<int:tenant_id>/rollout/",
+            self.admin_site.admin_view(self.rollout_view),
+            name="accounts_tenant_rollout",
+        )
+        return [rollout, *super().get_urls()]
+
+    def rollout_view(self, request: HttpRequest, tenant_id: int) -> HttpResponse:
+        """Scope, pilot group and schedule through the one writer, like the settings page."""
+        if not self.has_change_portal_redirection_permission(request):
+            raise PermissionDenied
+        tenant = get_object_or_404(Tenant, pk=tenant_id)
+        setting = _settled(tenant) or PortalRedirection(tenant=tenant)
+        pilot = sorted(m.user.email for m in setting.pilot_accounts.all()) if setting.pk else []
+        forms = {
+            "scope_form": ScopeForm(
+                initial={"scope": setting.scope, "pilot_accounts": ", ".join(pilot)}
+            ),
+            "schedule_form": ScheduleForm(
+                initial={
+                    "scheduled_on_at": setting.scheduled_on_at,
+                    "scheduled_off_at": setting.scheduled_off_at,
+                }
+            ),
+        }
+        status = HTTPStatus.OK
+        action = request.POST.get("action")
+        if request.method == "POST" and action in ROLLOUT_FORMS:
+            form, result = submit_rollout_form(
+                action,
+                request.POST,
+                lambda update: change_from_request(
+                    request, tenant, update, source=ChangeSource.ADMIN
+                ),
+            )
+            if result is not None:
+                said = _("Saved.") if result.changed else _("Nothing changed.")
+                self.message_user(request, said, messages.SUCCESS)
+                return redirect(request.path)
+            forms[rollout_form_name(action)] = form
+            status = HTTPStatus.BAD_REQUEST
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": tenant,
+            "title": _("Staged rollout of %(tenant)s") % {"tenant": tenant.name},
+            **forms,
+            "has_schedule": bool(setting.scheduled_on_at or setting.scheduled_off_at),
+        }
+        return TemplateResponse(
+            request, "admin/settings_ui/tenant_rollout.html", context, status=status
+        )
 
     @admin.action(
         description=_("Turn automatic redirection on"), permissions=["change_portal_redirection"]
@@ -143,6 +251,15 @@ class RedirectionTenantAdmin(TenantAdmin):
             )
 
 
+def _settled(tenant: Tenant) -> PortalRedirection | None:
+    """The tenant's row as in force now (a reached schedule applied in memory), or None."""
+    setting = getattr(tenant, "portal_redirection", None)
+    if setting is not None and not getattr(setting, "_settled", False):
+        setting.settle(timezone.now())
+        setting._settled = True
+    return setting
+
+
 admin.site.unregister(Tenant)
 admin.site.register(Tenant, RedirectionTenantAdmin)
 
@@ -153,15 +270,15 @@ class RedirectionChangeAdmin(FilterLookupsOnly, admin.ModelAdmin):
 
     list_display = ("changed_at", "tenant", "change", "actor", "source", "ip_address")
     # Typed-in domain: Django's related filter would draw every tenant on every page.
-    list_filter = (TenantDomainFilter, "source", "new_value")
+    list_filter = (TenantDomainFilter, "kind", "source", "new_value")
     list_select_related = ("tenant", "actor")
     date_hierarchy = "changed_at"
     search_fields = ("tenant__name", "tenant__domain", "actor__email")
     show_full_result_count = False
 
-    @admin.display(description=_("change"), ordering="new_value")
+    @admin.display(description=_("change"), ordering="kind")
     def change(self, row: RedirectionChange) -> str:
-        return _("%(old)s → %(new)s") % {"old": on_off(row.old_value), "new": on_off(row.new_value)}
+        return row.summary
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -1,9 +1,12 @@
 """JSON API /api/v1/portal-redirection: read (GET) and change (PUT, PATCH) the switch.
 
 Session authentication. Every refusal is JSON with an ``error`` and changes nothing:
-401 anonymous, 403 missing role or CSRF token, 400 bad body, 405 other methods.
-The body of a write is ``{"enabled": true|false}``; turning Off may add ``"feedback"``
-(a string of at most 2000 characters), stored as feedback from the settings page.
+401 anonymous, 403 missing role or CSRF token, 400 bad body or refused value, 405 other
+methods. A write names any of: ``enabled`` (true|false; turning Off may add ``feedback``, a
+string of at most 2000 characters stored as feedback from the settings page), ``scope``
+("everyone" | "pilot"), ``pilot_accounts`` (the whole group, a list of emails),
+``scheduled_on_at`` / ``scheduled_off_at`` (ISO 8601, read as UTC without an offset; null
+cancels). Fields left out stay as they are, so PUT and PATCH are the same.
 """
 
 from __future__ import annotations
@@ -25,7 +28,13 @@ from accounts.models import Tenant
 from accounts.roles import redirection_change_refused
 from settings_ui.forms import MAX_BODY_BYTES, PayloadError, parse_redirection_payload
 from settings_ui.models import ChangeSource, PortalRedirection
-from settings_ui.views import change_from_request, current_setting, settings_access
+from settings_ui.services import InvalidChange
+from settings_ui.views import (
+    change_from_request,
+    current_setting,
+    pilot_emails,
+    settings_access,
+)
 
 
 def error(message: str, status: HTTPStatus) -> JsonResponse:
@@ -39,6 +48,10 @@ def redirection_json(tenant: Tenant, setting: PortalRedirection) -> dict:
         "enabled_at": _iso(setting.enabled_at),
         "updated_at": _iso(setting.updated_at),
         "updated_by": setting.updated_by.email if setting.updated_by_id else None,
+        "scope": setting.scope,
+        "pilot_accounts": pilot_emails(setting),
+        "scheduled_on_at": _iso(setting.scheduled_on_at),
+        "scheduled_off_at": _iso(setting.scheduled_off_at),
     }
 
 
@@ -110,13 +123,15 @@ class PortalRedirectionAPI(View):
             result = change_from_request(
                 request,
                 tenant,
-                payload.enabled,
+                payload.update,
                 source=ChangeSource.API,
                 feedback=payload.feedback,
             )
         except PermissionDenied as refusal:
             return error(str(refusal), HTTPStatus.FORBIDDEN)
+        except InvalidChange as refusal:
+            return error(str(refusal), HTTPStatus.BAD_REQUEST)
         return JsonResponse(redirection_json(tenant, result.setting))
 
-    # The body holds the one field there is, so a partial update and a full one coincide.
+    # Fields left out stay as they are, so a partial update and a full one coincide.
     patch = put

@@ -2,13 +2,39 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Portal, Tenant
 from settings_ui import state
+from settings_ui.schedule import Switching, reached
+from settings_ui.state import EVERYONE, PILOT, RedirectionState
+
+
+class Scope(models.TextChoices):
+    EVERYONE = EVERYONE, _("Everyone")
+    PILOT = PILOT, _("Pilot group")
+
+
+class PortalRedirectionManager(models.Manager):
+    def state_for(self, tenant_id: int) -> RedirectionState | None:
+        """The tenant's stored state with its pilot group, in one query; None without a row."""
+        fields = ("enabled", "enabled_at", "scope", "everyone_since")
+        fields += ("scheduled_on_at", "scheduled_off_at")
+        member = ("pilot_accounts__user_id", "pilot_accounts__in_scope_since")
+        # One row per pilot account (or one row with empty member columns), by an outer join.
+        rows = list(self.filter(tenant_id=tenant_id).values_list(*fields, *member))
+        if not rows:
+            return None
+        pilot = sorted((row[-2], row[-1]) for row in rows if row[-2] is not None)
+        return RedirectionState(**dict(zip(fields, rows[0], strict=False)), pilot=tuple(pilot))
+
 
 # The switch's state in words, wherever it is shown: the state is never told by colour alone.
 SWITCH_STATES = {True: _("On"), False: _("Off")}
@@ -19,7 +45,11 @@ def on_off(enabled: bool | None) -> str:
 
 
 class PortalRedirection(models.Model):
-    """A tenant's Automatic redirection switch. Change it only through services.py."""
+    """A tenant's Automatic redirection switch. Change it only through services.py.
+
+    ``enabled`` and ``enabled_at`` are the switch as last written; a scheduled change whose
+    time has come is applied by every reader (schedule.py) and stored by the next write.
+    """
 
     tenant = models.OneToOneField(
         Tenant, related_name="portal_redirection", on_delete=models.CASCADE
@@ -37,6 +67,27 @@ class PortalRedirection(models.Model):
         null=True,
         blank=True,
     )
+    scope = models.CharField(
+        _("scope"), max_length=10, choices=Scope.choices, default=Scope.EVERYONE
+    )
+    everyone_since = models.DateTimeField(
+        _("everyone since"),
+        null=True,
+        blank=True,
+        help_text=_("Latest widening to Everyone; empty when the scope was always Everyone."),
+    )
+    scheduled_on_at = models.DateTimeField(_("turns On at"), null=True, blank=True)
+    scheduled_off_at = models.DateTimeField(_("turns Off at"), null=True, blank=True)
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("scheduled by"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+
+    objects = PortalRedirectionManager()
 
     class Meta:
         verbose_name = _("portal redirection")
@@ -48,22 +99,91 @@ class PortalRedirection(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.tenant.name}: {'On' if self.enabled else 'Off'}"
+        return f"{self.tenant.name}: {on_off(self.enabled)}"
 
     # The cached state follows the row, whoever writes it: after the commit only, so a
     # rolled-back write never reaches the cache (as django-waffle does).
     def save(self, *args, **kwargs) -> None:
         super().save(*args, **kwargs)
-        self._refresh_cached_state_on_commit(kwargs.get("using"))
+        refresh_state_on_commit(self.tenant_id, kwargs.get("using"))
 
     def delete(self, *args, **kwargs):
         deleted = super().delete(*args, **kwargs)
-        self._refresh_cached_state_on_commit(kwargs.get("using"))
+        refresh_state_on_commit(self.tenant_id, kwargs.get("using"))
         return deleted
 
-    def _refresh_cached_state_on_commit(self, using: str | None) -> None:
-        tenant_id = self.tenant_id
-        transaction.on_commit(lambda: state.refresh(tenant_id), using=using)
+    def settle(self, now: datetime) -> tuple[Switching, ...]:
+        """Apply, in memory, the scheduled changes whose time has come, and return them.
+
+        Readers call it to show the switch as it is in force; the one writer calls it on the
+        locked row and stores the result with an audit row per change.
+        """
+        switchings = reached(
+            enabled=self.enabled,
+            scheduled_on_at=self.scheduled_on_at,
+            scheduled_off_at=self.scheduled_off_at,
+            now=now,
+        )
+        for switching in switchings:
+            self.enabled = switching.enabled
+            if switching.enabled:
+                self.enabled_at = switching.at
+            self.updated_at, self.updated_by = switching.at, self.scheduled_by
+        if self.scheduled_on_at is not None and self.scheduled_on_at <= now:
+            self.scheduled_on_at = None
+        if self.scheduled_off_at is not None and self.scheduled_off_at <= now:
+            self.scheduled_off_at = None
+        if self.scheduled_on_at is None and self.scheduled_off_at is None:
+            self.scheduled_by = None
+        return switchings
+
+    def as_state(self) -> RedirectionState:
+        """This row as the decision reads it (pilot rows are read unless prefetched)."""
+        pilot = () if self.pk is None else self.pilot_accounts.all()
+        return RedirectionState(
+            enabled=self.enabled,
+            enabled_at=self.enabled_at,
+            scope=self.scope,
+            everyone_since=self.everyone_since,
+            pilot=tuple(sorted((member.user_id, member.in_scope_since) for member in pilot)),
+            scheduled_on_at=self.scheduled_on_at,
+            scheduled_off_at=self.scheduled_off_at,
+        )
+
+
+class PilotAccount(models.Model):
+    """An account in its tenant's pilot group. Change it only through services.py."""
+
+    setting = models.ForeignKey(
+        PortalRedirection, related_name="pilot_accounts", on_delete=models.CASCADE
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="+", on_delete=models.CASCADE)
+    added_at = models.DateTimeField(_("added"), default=timezone.now)
+    # When the account's scope last came to include it without a gap: the moment it joined the
+    # pilot, or earlier if it was joined while the scope was already Everyone (empty: always).
+    in_scope_since = models.DateTimeField(_("in scope since"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pilot account")
+        constraints = [
+            models.UniqueConstraint(fields=["setting", "user"], name="unique_pilot_account")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+def refresh_state_on_commit(tenant_id: int, using: str | None) -> None:
+    """Refresh the tenant's cached state once the current transaction commits."""
+    transaction.on_commit(lambda: state.refresh(tenant_id), using=using)
+
+
+# Signals rather than save/delete overrides: a pilot account also goes when its account or
+# setting is deleted (a cascade calls no delete()), and the cache must follow that too.
+@receiver(post_save, sender=PilotAccount)
+@receiver(post_delete, sender=PilotAccount)
+def _refresh_state_for_pilot_account(sender, instance: PilotAccount, using: str, **kwargs) -> None:
+    refresh_state_on_commit(instance.setting.tenant_id, using)
 
 
 class ChangeSource(models.TextChoices):
@@ -71,6 +191,15 @@ class ChangeSource(models.TextChoices):
     API = "api", _("API")
     CLI = "cli", _("Command line")
     ADMIN = "admin", _("Support console")
+    # A scheduled switch-over taking effect at its time; the actor is who scheduled it.
+    SCHEDULE = "schedule", _("Schedule")
+
+
+class ChangeKind(models.TextChoices):
+    SWITCH = "switch", _("Automatic redirection")
+    SCOPE = "scope", _("Scope")
+    PILOT = "pilot", _("Pilot group")
+    SCHEDULE = "schedule", _("Schedule")
 
 
 class AppendOnlyError(Exception):
@@ -98,8 +227,14 @@ class RedirectionChange(models.Model):
         blank=True,
     )
     source = models.CharField(_("source"), max_length=10, choices=ChangeSource.choices)
-    old_value = models.BooleanField(_("old value"))
-    new_value = models.BooleanField(_("new value"))
+    kind = models.CharField(
+        _("what changed"), max_length=10, choices=ChangeKind.choices, default=ChangeKind.SWITCH
+    )
+    # The switch itself (kind "switch"); empty for other kinds, which say it in words below.
+    old_value = models.BooleanField(_("old value"), null=True, blank=True)
+    new_value = models.BooleanField(_("new value"), null=True, blank=True)
+    old_text = models.TextField(_("before"), blank=True)
+    new_text = models.TextField(_("after"), blank=True)
     changed_at = models.DateTimeField(_("changed"), default=timezone.now)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=400, blank=True)
@@ -111,8 +246,7 @@ class RedirectionChange(models.Model):
         indexes = [models.Index(fields=["tenant", "-changed_at"], name="change_tenant_recent")]
 
     def __str__(self) -> str:
-        moment = f"{self.changed_at:%Y-%m-%d %H:%M:%S}"
-        return f"{self.tenant.name}: {on_off(self.new_value)} at {moment}"
+        return f"{self.tenant.name}: {self.summary} at {self.changed_at:%Y-%m-%d %H:%M:%S}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
@@ -121,6 +255,22 @@ class RedirectionChange(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Redirection changes are never deleted.")
+
+    @property
+    def before(self) -> str:
+        if self.kind == ChangeKind.SWITCH:
+            return on_off(self.old_value)
+        return self.old_text or str(_("none"))
+
+    @property
+    def after(self) -> str:
+        if self.kind == ChangeKind.SWITCH:
+            return on_off(self.new_value)
+        return self.new_text or str(_("none"))
+
+    @property
+    def summary(self) -> str:
+        return f"{self.get_kind_display()}: {self.before} → {self.after}"
 
 
 class Feedback(models.Model):

@@ -6,23 +6,80 @@ answers then. The model refreshes the entry after each committed save (models.py
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from bisect import bisect_left
+from dataclasses import dataclass, replace
 from datetime import datetime
+from operator import itemgetter
 
 from django.conf import settings
 from django.core.cache import cache
 
+from settings_ui.schedule import reached
+
 CACHE_PREFIX = "portal-redirection"
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: the state carries scope, pilot group and schedule
+
+
+EVERYONE, PILOT = "everyone", "pilot"
 
 
 @dataclass(frozen=True, slots=True)
 class RedirectionState:
+    """Everything the routing decision needs about one tenant, as stored."""
+
     enabled: bool
     enabled_at: datetime | None
+    scope: str = EVERYONE
+    # The latest widening to Everyone; None when the scope has always been Everyone.
+    everyone_since: datetime | None = None
+    # (account id, in scope since or None for "always"), sorted by account id.
+    pilot: tuple[tuple[int, datetime | None], ...] = ()
+    scheduled_on_at: datetime | None = None
+    scheduled_off_at: datetime | None = None
+
+    def settled(self, now: datetime) -> RedirectionState:
+        """The state in force at ``now``: scheduled changes whose time has come applied."""
+        state = self
+        for switching in reached(
+            enabled=self.enabled,
+            scheduled_on_at=self.scheduled_on_at,
+            scheduled_off_at=self.scheduled_off_at,
+            now=now,
+        ):
+            state = replace(
+                state,
+                enabled=switching.enabled,
+                enabled_at=switching.at if switching.enabled else state.enabled_at,
+            )
+        if state is self:
+            return self
+        return replace(
+            state,
+            scheduled_on_at=_still_ahead(self.scheduled_on_at, now),
+            scheduled_off_at=_still_ahead(self.scheduled_off_at, now),
+        )
+
+    def pilot_entry(self, account_id: int | str) -> tuple[int, datetime | None] | None:
+        """(account id, in scope since) for a pilot account; None for any other account."""
+        try:
+            wanted = int(account_id)
+        except (TypeError, ValueError):
+            return None
+        index = bisect_left(self.pilot, wanted, key=itemgetter(0))
+        if index < len(self.pilot) and self.pilot[index][0] == wanted:
+            return self.pilot[index]
+        return None
+
+    @property
+    def pilot_account_ids(self) -> frozenset[int]:
+        return frozenset(account_id for account_id, _since in self.pilot)
 
 
 OFF = RedirectionState(enabled=False, enabled_at=None)
+
+
+def _still_ahead(moment: datetime | None, now: datetime) -> datetime | None:
+    return moment if moment is not None and moment > now else None
 
 
 def cache_key(tenant_id: int) -> str:
@@ -63,10 +120,5 @@ def refresh(tenant_id: int) -> None:
 def _read_database(tenant_id: int) -> RedirectionState:
     from settings_ui.models import PortalRedirection
 
-    row = (
-        PortalRedirection.objects.filter(tenant_id=tenant_id)
-        .values_list("enabled", "enabled_at")
-        .first()
-    )
     # Misses are cached as Off too, so a tenant that never touched the switch costs no query.
-    return RedirectionState(enabled=row[0], enabled_at=row[1]) if row else OFF
+    return PortalRedirection.objects.state_for(tenant_id) or OFF

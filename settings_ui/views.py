@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.timesince import timesince
+from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.generic import TemplateView
@@ -27,16 +27,31 @@ from accounts.roles import (
 from config.hosts import urlconf_for
 from config.portals import DEFENDER
 from settings_ui.feedback import feedback_url
-from settings_ui.forms import OFF, ON, RedirectionChangeForm
+from settings_ui.forms import (
+    OFF,
+    ON,
+    ROLLOUT_FORMS,
+    PreviewForm,
+    RedirectionChangeForm,
+    ScheduleForm,
+    ScopeForm,
+    rollout_form_name,
+    submit_rollout_form,
+)
 from settings_ui.models import (
     SWITCH_STATES,
+    ChangeKind,
     ChangeSource,
     Feedback,
     PortalRedirection,
     RedirectionChange,
 )
-from settings_ui.rollout import RolloutStatus, rollout_status
-from settings_ui.services import RedirectionResult, set_portal_redirection
+from settings_ui.rollout import Preview, preview, rollout_status
+from settings_ui.services import (
+    RedirectionResult,
+    RedirectionUpdate,
+    change_portal_redirection,
+)
 from settings_ui.state import RedirectionState
 
 HISTORY_LENGTH = 5
@@ -53,6 +68,12 @@ SETTINGS_AREAS = (
 JSON = "application/json"
 
 STATE_SAID = {True: _("Automatic redirection is On."), False: _("Automatic redirection is Off.")}
+ROLLOUT_SAID = {
+    "scope": _("Rollout scope saved."),
+    "schedule": _("Schedule saved."),
+    "cancel_schedule": _("Schedule cancelled."),
+}
+NOTHING_CHANGED = _("That is how it already was. Nothing changed.")
 STATE_UNCHANGED = {
     True: _("Automatic redirection was already On. Nothing changed."),
     False: _("Automatic redirection was already Off. Nothing changed."),
@@ -84,30 +105,60 @@ def page_path() -> str:
     return reverse("settings_ui:portal_redirection", urlconf=urlconf_for(DEFENDER))
 
 
-def current_setting(tenant: Tenant) -> PortalRedirection:
-    """The tenant's stored row, read fresh (never created on a read): the admins' view of truth.
+def current_setting(tenant: Tenant, now=None) -> PortalRedirection:
+    """The tenant's row as in force now, read fresh (never created on a read).
 
     The cached reader serves the legacy portal's hot path; this page reads the row itself so
-    it never contradicts a change just made through another worker.
+    it never contradicts a change just made through another worker. A scheduled change whose
+    time has come is applied in memory (``reached_schedule`` lists it) and stored by the
+    next write, so every reader shows the same switch without any job running.
     """
-    row = PortalRedirection.objects.select_related("updated_by").filter(tenant=tenant).first()
-    return row or PortalRedirection(tenant=tenant)
+    row = (
+        PortalRedirection.objects.select_related("updated_by", "scheduled_by")
+        .filter(tenant=tenant)
+        .first()
+    ) or PortalRedirection(tenant=tenant)
+    scheduled_by = row.scheduled_by
+    row.reached_schedule = [
+        RedirectionChange(
+            tenant=tenant,
+            kind=ChangeKind.SWITCH,
+            old_value=not switching.enabled,
+            new_value=switching.enabled,
+            changed_at=switching.at,
+            actor=scheduled_by,
+            source=ChangeSource.SCHEDULE,
+        )
+        for switching in row.settle(now or timezone.now())
+    ]
+    return row
+
+
+def pilot_emails(setting: PortalRedirection) -> list[str]:
+    if setting.pk is None:
+        return []
+    return sorted(setting.pilot_accounts.values_list("user__email", flat=True))
 
 
 def change_from_request(
-    request: HttpRequest, tenant: Tenant, enabled: bool, *, source: str, feedback: str = ""
+    request: HttpRequest,
+    tenant: Tenant,
+    update: RedirectionUpdate,
+    *,
+    source: str,
+    feedback: str = "",
 ) -> RedirectionResult:
     """Apply a change through the one writer; Off feedback is stored in the same transaction."""
     with transaction.atomic():
-        result = set_portal_redirection(
+        result = change_portal_redirection(
             tenant,
-            enabled,
+            update,
             actor=request.user,
             source=source,
             ip_address=client_ip(request),
             user_agent=request.headers.get("user-agent", ""),
         )
-        if feedback and not enabled:
+        if feedback and update.enabled is False:
             Feedback.objects.create(
                 tenant=tenant,
                 user=request.user,
@@ -189,6 +240,9 @@ class PortalRedirectionView(TenantSettingsMixin, TemplateView):
                 refused = redirection_change_refused(self.access.tenant)
                 return JsonResponse({"error": str(refused)}, status=HTTPStatus.FORBIDDEN)
             return self.refuse_change(request)
+        action = request.POST.get("action", "switch")
+        if action in ROLLOUT_FORMS:
+            return self.change_rollout(request, action, wants_json=wants_json)
         form = RedirectionChangeForm(request.POST)
         if not form.is_valid():
             if wants_json:
@@ -203,7 +257,7 @@ class PortalRedirectionView(TenantSettingsMixin, TemplateView):
         result = change_from_request(
             request,
             self.access.tenant,
-            enabled,
+            RedirectionUpdate(enabled=enabled),
             source=ChangeSource.WEB,
             feedback=form.cleaned_data["feedback"],
         )
@@ -212,6 +266,30 @@ class PortalRedirectionView(TenantSettingsMixin, TemplateView):
             return JsonResponse({"enabled": result.setting.enabled, "message": str(said)})
         messages.success(request, said)
         return redirect("settings_ui:portal_redirection")
+
+    def change_rollout(
+        self, request: HttpRequest, action: str, *, wants_json: bool
+    ) -> HttpResponse:
+        """Scope, pilot group or schedule; bad input redisplays the page (or answers JSON, to
+        the page's script) with the reason."""
+        form, result = submit_rollout_form(
+            action,
+            request.POST,
+            lambda update: change_from_request(
+                request, self.access.tenant, update, source=ChangeSource.WEB
+            ),
+        )
+        said = ROLLOUT_SAID[action] if result and result.changed else NOTHING_CHANGED
+        if wants_json:
+            if result is None:
+                message = " ".join(str(e) for errors in form.errors.values() for e in errors)
+                return JsonResponse({"error": message}, status=HTTPStatus.BAD_REQUEST)
+            return JsonResponse({"enabled": result.setting.enabled, "message": str(said)})
+        if result is not None:
+            messages.success(request, said)
+            return redirect("settings_ui:portal_redirection")
+        context = self.get_context_data(**{rollout_form_name(action): form})
+        return render(self.request, self.template_name, context, status=HTTPStatus.BAD_REQUEST)
 
     def refuse_change(self, request: HttpRequest) -> HttpResponse:
         return no_access(
@@ -231,13 +309,36 @@ class PortalRedirectionView(TenantSettingsMixin, TemplateView):
         context["setting"] = setting
         if confirm_step:
             return context
-        context.update(
-            history=list(
-                RedirectionChange.objects.filter(tenant=tenant).select_related("actor")[
-                    :HISTORY_LENGTH
-                ]
+        now = timezone.now()
+        stored = RedirectionChange.objects.filter(tenant=tenant).select_related("actor")
+        history = sorted(
+            [*setting.reached_schedule, *stored[:HISTORY_LENGTH]],
+            key=lambda change: change.changed_at,
+            reverse=True,
+        )
+        pilot = pilot_emails(setting)
+        state = setting.as_state()
+        context.setdefault(
+            "scope_form",
+            ScopeForm(initial={"scope": setting.scope, "pilot_accounts": ", ".join(pilot)}),
+        )
+        context.setdefault(
+            "schedule_form",
+            ScheduleForm(
+                initial={
+                    "scheduled_on_at": setting.scheduled_on_at,
+                    "scheduled_off_at": setting.scheduled_off_at,
+                }
             ),
-            rollout=self.rollout(tenant, setting),
+        )
+        context.update(
+            history=history[:HISTORY_LENGTH],
+            pilot=pilot,
+            schedule=self.schedule(setting, now),
+            rollout=rollout_status(
+                tenant.pk, state, now=now, window_seconds=settings.REDIRECTION_PROPAGATION_SECONDS
+            ),
+            preview=self.preview(tenant, state, now),
             propagation_window=window_text(settings.REDIRECTION_PROPAGATION_SECONDS),
             change_refused=redirection_change_refused(tenant),
             on_label=SWITCH_STATES[True],
@@ -247,8 +348,26 @@ class PortalRedirectionView(TenantSettingsMixin, TemplateView):
         )
         return context
 
-    def rollout(self, tenant: Tenant, setting: PortalRedirection) -> RolloutStatus:
-        state = RedirectionState(enabled=setting.enabled, enabled_at=setting.enabled_at)
-        return rollout_status(
-            tenant.pk, state, window_seconds=settings.REDIRECTION_PROPAGATION_SECONDS
-        )
+    @staticmethod
+    def schedule(setting: PortalRedirection, now) -> list[dict]:
+        """The pending scheduled changes, soonest first, each with the time left."""
+        upcoming = [
+            {"enabled": enabled, "at": at, "left": timeuntil(at, now)}
+            for enabled, at in ((True, setting.scheduled_on_at), (False, setting.scheduled_off_at))
+            if at is not None
+        ]
+        return sorted(upcoming, key=lambda change: change["at"])
+
+    def preview(self, tenant: Tenant, state: RedirectionState, now) -> dict:
+        """The "would be routed at next sign-in" answer for ?preview=<email>, if asked."""
+        form = PreviewForm(self.request.GET if "preview" in self.request.GET else None)
+        answer: Preview | None = None
+        if form.is_valid():
+            answer = preview(
+                tenant,
+                state,
+                form.cleaned_data["preview"],
+                now=now,
+                window_seconds=settings.REDIRECTION_PROPAGATION_SECONDS,
+            )
+        return {"form": form, "answer": answer}

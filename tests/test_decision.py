@@ -6,23 +6,19 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from portal.decision import should_route
+from portal.decision import SessionFacts, should_route
 from settings_ui.propagation import propagation_offset
 from settings_ui.state import OFF, RedirectionState
 
 ENABLED_AT = datetime(2024, 3, 1, 9, 0, 0, tzinfo=UTC)
 ON = RedirectionState(enabled=True, enabled_at=ENABLED_AT)
 TICK = timedelta(microseconds=1)
+LATER = ENABLED_AT + timedelta(days=365)  # "now": after every sign-in these tests make
 
 
-def decide(state, signed_in_at, *, account_id=1, tenant_id=1, window_seconds=0):
-    return should_route(
-        state,
-        signed_in_at,
-        tenant_id=tenant_id,
-        account_id=account_id,
-        window_seconds=window_seconds,
-    )
+def decide(state, signed_in_at, *, account_id=1, tenant_id=1, window_seconds=0, now=LATER):
+    session = SessionFacts(account_id=account_id, tenant_id=tenant_id, signed_in_at=signed_in_at)
+    return should_route(state, session, now=now, window_seconds=window_seconds)
 
 
 @pytest.mark.parametrize(

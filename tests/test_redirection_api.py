@@ -57,6 +57,10 @@ def test_get_for_every_kind_of_account(kind, defender_client, contoso, fabrikam)
             "enabled_at": None,
             "updated_at": None,
             "updated_by": None,
+            "scope": "everyone",
+            "pilot_accounts": [],
+            "scheduled_on_at": None,
+            "scheduled_off_at": None,
         }
     else:
         assert response.status_code == HTTPStatus.FORBIDDEN

@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 
 ENABLED_AT = timezone.now().replace(microsecond=0) - timedelta(hours=1)
 ON = RedirectionState(enabled=True, enabled_at=ENABLED_AT)
+NOW = ENABLED_AT + timedelta(hours=1)
 
 
 def session(user, minutes: float, *, ended: bool = False, portal: str = "legacy", tenant=None):
@@ -55,7 +56,7 @@ def seeded(contoso, fabrikam):
 
 def test_while_on_without_a_window(seeded, contoso, django_assert_num_queries):
     with django_assert_num_queries(2) as captured:
-        status = rollout_status(contoso.pk, ON, window_seconds=0)
+        status = rollout_status(contoso.pk, ON, now=NOW, window_seconds=0)
     assert (status.enabled, status.routed_accounts, status.sessions_kept) == (True, 3, 2)
     assert status.active_legacy_sessions is None
     assert status.every_account_by is None
@@ -64,7 +65,7 @@ def test_while_on_without_a_window(seeded, contoso, django_assert_num_queries):
 
 def test_while_off_counts_every_open_legacy_session(seeded, contoso, django_assert_num_queries):
     with django_assert_num_queries(1):
-        status = rollout_status(contoso.pk, OFF, window_seconds=0)
+        status = rollout_status(contoso.pk, OFF, now=NOW, window_seconds=0)
     # Open legacy sessions of Contoso: routed[0] twice, routed[1], kept[0], kept[1].
     assert (status.enabled, status.active_legacy_sessions) == (False, 5)
     assert status.routed_accounts is None and status.sessions_kept is None
@@ -72,11 +73,11 @@ def test_while_off_counts_every_open_legacy_session(seeded, contoso, django_asse
 
 def test_off_after_having_been_on_ignores_the_old_moment(seeded, contoso):
     was_on = RedirectionState(enabled=False, enabled_at=ENABLED_AT)
-    assert rollout_status(contoso.pk, was_on, window_seconds=0).active_legacy_sessions == 5
+    assert rollout_status(contoso.pk, was_on, now=NOW, window_seconds=0).active_legacy_sessions == 5
 
 
 def test_other_tenant_sees_only_its_own(seeded, fabrikam):
-    status = rollout_status(fabrikam.pk, ON, window_seconds=0)
+    status = rollout_status(fabrikam.pk, ON, now=NOW, window_seconds=0)
     assert (status.routed_accounts, status.sessions_kept) == (1, 1)
 
 
@@ -100,16 +101,18 @@ def test_with_a_window_each_account_counts_from_its_own_time(contoso, django_ass
         session(user, -10)  # and an older session it keeps
 
     with django_assert_num_queries(2):
-        status = rollout_status(contoso.pk, ON, window_seconds=window)
+        status = rollout_status(contoso.pk, ON, now=NOW, window_seconds=window)
     assert status.routed_accounts == 2
-    assert status.sessions_kept == len(waiting)
+    # Both sessions of each waiting account are kept: the old one and the one opened after On
+    # but before its own turn, which keeps the former portal until its next sign-in too.
+    assert status.sessions_kept == 2 * len(waiting)
     assert status.every_account_by == ENABLED_AT + timedelta(seconds=window)
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plan")
 def test_queries_use_the_tenant_portal_time_index(seeded, contoso, django_assert_num_queries):
     with django_assert_num_queries(2) as captured:
-        rollout_status(contoso.pk, ON, window_seconds=0)
+        rollout_status(contoso.pk, ON, now=NOW, window_seconds=0)
     with connection.cursor() as cursor:
         for query in captured.captured_queries:
             cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])

@@ -20,10 +20,14 @@
     return switchButton.getAttribute("aria-checked") === "true";
   }
 
-  function showState(enabled) {
+  function showSwitch(enabled) {
     switchButton.setAttribute("aria-checked", enabled ? "true" : "false");
     stateText.textContent = enabled ? stateText.dataset.on : stateText.dataset.off;
     turnInput.value = enabled ? "off" : "on";
+  }
+
+  function showState(enabled) {
+    showSwitch(enabled);
     announcement.textContent = enabled ? announcement.dataset.on : announcement.dataset.off;
   }
 
@@ -64,6 +68,55 @@
       });
   }
 
+  // Post a form of the page to the page itself, asking for JSON: resolves with the new
+  // state, rejects with the server's own "error" (the same words the page would show).
+  function post(form) {
+    return fetch(form.action, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+      body: new FormData(form),
+    }).then(function (response) {
+      return response
+        .json()
+        .catch(function () {
+          return {};
+        })
+        .then(function (data) {
+          if (!response.ok) {
+            throw new Error(data.error || "The change could not be saved (" + response.status + ").");
+          }
+          return data;
+        });
+    });
+  }
+
+  // The staged-rollout forms (scope, schedule, cancel). Delegated: they are swapped in again
+  // with the details after every change.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.dataset || !form.dataset.apiForm) return;
+    event.preventDefault();
+    var box = form.querySelector(".rollout-error");
+    var buttons = form.querySelectorAll("button");
+    buttons.forEach(function (button) {
+      button.disabled = true;
+    });
+    post(form)
+      .then(function (data) {
+        showSwitch(data.enabled);
+        announcement.textContent = data.message;
+        return refreshDetails();
+      })
+      .catch(function (error) {
+        box.textContent = error.message || "The change could not be saved. Check your connection.";
+        box.hidden = false;
+        buttons.forEach(function (button) {
+          button.disabled = false;
+        });
+      });
+  });
+
   function submitChange(dialog, form) {
     var buttons = form.querySelectorAll("button");
     buttons.forEach(function (button) {
@@ -71,25 +124,7 @@
     });
     // The confirm form itself (CSRF token, enabled, feedback), posted to the page it names:
     // the server records the change as made on the Settings page because of where it went.
-    fetch(form.action, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { Accept: "application/json" },
-      body: new FormData(form),
-    })
-      .then(function (response) {
-        return response
-          .json()
-          .catch(function () {
-            return {};
-          })
-          .then(function (data) {
-            if (!response.ok) {
-              throw new Error(data.error || "The change could not be saved (" + response.status + ").");
-            }
-            return data;
-          });
-      })
+    post(form)
       .then(function (data) {
         showState(data.enabled);
         dialog.close("done");
