@@ -71,7 +71,8 @@
   // Post a form of the page to the page itself, asking for JSON: resolves with the new
   // state, rejects with the server's own "error" (the same words the page would show).
   function post(form) {
-    return fetch(form.action, {
+    // getAttribute: the rollout forms have a field named "action", which hides form.action.
+    return fetch(form.getAttribute("action"), {
       method: "POST",
       credentials: "same-origin",
       headers: { Accept: "application/json" },
