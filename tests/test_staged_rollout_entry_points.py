@@ -8,7 +8,6 @@ import json
 from datetime import timedelta
 from http import HTTPStatus
 from io import StringIO
-from uuid import uuid4
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -262,7 +261,7 @@ def test_panel_counts_pilot_and_others_through_each_accounts_turn(
     command("--on", "--pilot", ANALYST)
 
     def legacy_session(user, at):
-        SignInSessionFactory(user=user, session_key=uuid4().hex, signed_in_at=at)
+        SignInSessionFactory(user=user, signed_in_at=at)
 
     legacy_session(accounts["analyst"], clock.advance(5))  # pilot, routed
     legacy_session(accounts["operator"], clock.advance(5))  # outside the pilot
