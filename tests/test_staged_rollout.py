@@ -16,7 +16,13 @@ from django.utils import timezone
 
 from accounts.models import DirectoryRole
 from portal.decision import SessionFacts, should_route
-from settings_ui.models import ChangeKind, ChangeSource, PortalRedirection, RedirectionChange
+from settings_ui.models import (
+    ChangeKind,
+    ChangeSource,
+    PilotAccount,
+    PortalRedirection,
+    RedirectionChange,
+)
 from settings_ui.propagation import propagation_offset
 from settings_ui.services import RedirectionUpdate, change_portal_redirection
 from settings_ui.state import get_state
@@ -104,6 +110,30 @@ def test_joining_and_leaving_the_pilot(clock, change, contoso, contoso_analyst, 
     change(contoso, pilot_emails=("analyst@contoso.example",))
     assert not routed(operator, joined), "leaving the pilot stops routing at once"
     assert not routed(operator, left)
+
+
+# ------------------------------------------------------------------ the cache follows the pilot
+def test_a_pilot_account_removed_by_a_cascade_leaves_the_cached_state(
+    clock, change, contoso, contoso_analyst, operator, django_capture_on_commit_callbacks
+):
+    """Not only the writer: deleting a pilot's account (a cascade, no delete() call) is seen."""
+    pilot = ("analyst@contoso.example", "operator@contoso.example")
+    change(contoso, scope="pilot", pilot_emails=pilot, enabled=True)
+    assert operator.pk in get_state(contoso.pk).pilot_account_ids  # cached
+    with django_capture_on_commit_callbacks(execute=True):
+        operator.delete()
+    assert get_state(contoso.pk).pilot_account_ids == {contoso_analyst.pk}
+
+
+def test_a_pilot_account_added_outside_the_writer_reaches_the_cached_state(
+    change, contoso, contoso_analyst, operator, django_capture_on_commit_callbacks
+):
+    change(contoso, scope="pilot", pilot_emails=("analyst@contoso.example",), enabled=True)
+    assert not get_state(contoso.pk).pilot_entry(operator.pk)  # cached
+    setting = PortalRedirection.objects.get(tenant=contoso)
+    with django_capture_on_commit_callbacks(execute=True):
+        PilotAccount.objects.create(setting=setting, user=operator)
+    assert get_state(contoso.pk).pilot_entry(operator.pk) == (operator.pk, None)
 
 
 def test_an_account_joined_while_everyone_is_routed_keeps_its_turn_after_narrowing(
