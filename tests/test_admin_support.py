@@ -394,9 +394,10 @@ def test_support_triages_feedback_but_never_rewrites_it(support_client, contoso_
 
 
 # session + account + the group's permissions (2) + the capped count + the page + the page's
-# redirection states: rows' accounts, tenants and states are read once per page, never per row.
-# The tenant filter is a typed-in domain, so it reads no tenant list.
-SESSION_LIST_QUERIES = 7
+# redirection states and their pilot groups: rows' accounts, tenants, states and pilots are
+# read once per page, never per row. The tenant filter is a typed-in domain, so it reads no
+# tenant list.
+SESSION_LIST_QUERIES = 8
 SESSION_LISTS = [
     {},
     {"p": "2"},
