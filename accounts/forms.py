@@ -31,11 +31,16 @@ class SignInForm(AuthenticationForm):
     username = forms.EmailField(
         label=_("Email"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
+        error_messages={
+            "required": _("Enter your email."),
+            "invalid": _("Enter an email address, like name@contoso.example."),
+        },
     )
     password = forms.CharField(
         label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("Enter your password.")},
     )
 
     error_messages = {

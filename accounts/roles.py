@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from collections.abc import Iterable
 
 from accounts.models import DirectoryRole, Tenant
 
@@ -31,12 +32,22 @@ def roles_in(user, tenant: Tenant | int | None) -> frozenset[str]:
     return cache[tenant_id]
 
 
+def views_settings(roles: Iterable[str]) -> bool:
+    """Whether an account holding ``roles`` may open the Settings pages."""
+    return not SETTINGS_VIEWERS.isdisjoint(roles)
+
+
+def changes_portal_redirection(roles: Iterable[str]) -> bool:
+    """Whether an account holding ``roles`` may turn Automatic redirection On or Off."""
+    return not REDIRECTION_CHANGERS.isdisjoint(roles)
+
+
 def can_view_settings(user, tenant: Tenant | int | None) -> bool:
-    return bool(roles_in(user, tenant) & SETTINGS_VIEWERS)
+    return views_settings(roles_in(user, tenant))
 
 
 def can_change_portal_redirection(user, tenant: Tenant | int | None) -> bool:
-    return bool(roles_in(user, tenant) & REDIRECTION_CHANGERS)
+    return changes_portal_redirection(roles_in(user, tenant))
 
 
 def redirection_change_refused(tenant: Tenant | None) -> str:

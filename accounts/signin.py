@@ -23,6 +23,12 @@ ID_TOKEN = "id_token"  # noqa: S105 (a session key name, not a secret)
 def remember_sign_in(
     session: SessionBase, *, portal: str | None, tenant_id, when: datetime, roles=()
 ) -> None:
+    """Store the sign-in's time, tenant, portal and the account's directory roles in it.
+
+    The roles are those the directory's ID token names in `wids`: pages and the legacy
+    middleware read them from here, with no query. A change of roles takes effect at the next
+    sign-in, as with the real directory; the one writer of the switch still checks the database.
+    """
     session[SIGNED_IN_AT] = when.timestamp()
     session[TENANT_ID] = tenant_id
     session[ROLES] = sorted(str(role) for role in roles)
@@ -37,3 +43,8 @@ def remember_sign_in(
 def signed_in_at(session: SessionBase) -> datetime | None:
     stamp = session.get(SIGNED_IN_AT)
     return datetime.fromtimestamp(stamp, tz=UTC) if stamp is not None else None
+
+
+def session_roles(session: SessionBase | None) -> frozenset[str]:
+    """The directory roles this session's account held in its tenant at sign-in."""
+    return frozenset(session.get(ROLES, ())) if session is not None else frozenset()

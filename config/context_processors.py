@@ -1,11 +1,15 @@
-"""Template context shared by both portals: which portal is answering and its layout."""
+"""Template context shared by both portals: which portal is answering, its layout, and what
+the signed-in account may open (so navigation never offers a page that refuses it)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from config.portals import DEFENDER, DIRECTORY, LEGACY
+from settings_ui.feedback import give_feedback_url
+from settings_ui.views import settings_access
 
 BASE_TEMPLATES = {
     DEFENDER: "defender/base.html",
@@ -22,4 +26,6 @@ def portal(request: HttpRequest) -> dict:
         "DEFENDER_PORTAL_URL": settings.DEFENDER_PORTAL_URL,
         "LEGACY_PORTAL_URL": settings.LEGACY_PORTAL_URL,
         "IDENTITY_URL": settings.IDENTITY_URL,
+        "access": SimpleLazyObject(lambda: settings_access(request)),
+        "give_feedback_url": give_feedback_url(request),
     }

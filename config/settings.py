@@ -343,6 +343,8 @@ TIME_ZONE = "UTC"
 # translation; the machinery itself stays off until a locale exists (a tenth of a page's
 # time went to looking up translations that could only return the English text).
 USE_I18N = False
+# One date format everywhere (pages, support console): config/formats/en/formats.py.
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_TZ = True
 
 # ------------------------------------------------------------------ logging

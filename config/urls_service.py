@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from config import errors, views
+from config import errors, favicon, views
 
 urlpatterns = [
     path("", views.start, name="start"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", favicon.favicon, name="favicon"),
 ]
 
 handler400 = errors.bad_request

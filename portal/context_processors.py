@@ -6,14 +6,12 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.signin import TENANT_ID
+from accounts.signin import TENANT_ID, session_roles
 from config.portals import LEGACY
 from portal.middleware import session_is_routed
 from portal.routes import route_for_legacy_path
-from settings_ui.feedback import feedback_url
+from settings_ui.feedback import give_feedback_url
 from settings_ui.state import get_state
-
-MAX_FROM_LENGTH = 500
 
 SWITCHED = "switched"
 INVITATION = "invitation"
@@ -39,7 +37,7 @@ def legacy_banner(request: HttpRequest) -> dict:
         "legacy_banner": {
             "kind": SWITCHED if state.settled(timezone.now()).enabled else INVITATION,
             "defender_url": settings.DEFENDER_PORTAL_URL
-            + route_for_legacy_path(request.path_info, request.GET),
-            "feedback_url": feedback_url(request.get_full_path()[:MAX_FROM_LENGTH]),
+            + route_for_legacy_path(request.path_info, request.GET, roles=session_roles(session)),
+            "feedback_url": give_feedback_url(request),
         }
     }

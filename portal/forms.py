@@ -1,4 +1,4 @@
-"""The alert filters both portals offer: status and severity, as a plain GET form."""
+"""The alert filters of both portals, as plain GET forms: each portal in its own words."""
 
 from __future__ import annotations
 
@@ -6,15 +6,20 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import AlertStatus, Severity
+from portal.models import LEGACY_STATUS_ALERTS, AlertStatus, LegacyAlertStatus, Severity
+
+STATUS_ERROR = _("Choose a status from the list.")
 
 
 class AlertFilterForm(forms.Form):
-    status = forms.ChoiceField(
+    """The Defender portal's filters: any set of statuses (as its queue offers), one severity."""
+
+    status = forms.MultipleChoiceField(
         label=_("Status"),
-        choices=[("", _("All statuses")), *AlertStatus.choices],
+        choices=AlertStatus.choices,
         required=False,
-        error_messages={"invalid_choice": _("Choose a status from the list.")},
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": STATUS_ERROR},
     )
     severity = forms.ChoiceField(
         label=_("Severity"),
@@ -26,9 +31,33 @@ class AlertFilterForm(forms.Form):
     def filter(self, rows: QuerySet) -> QuerySet:
         """Apply the filters that are valid; an invalid one is shown as an error and ignored."""
         self.is_valid()
-        chosen = {name: self.cleaned_data.get(name) for name in ("status", "severity")}
-        return rows.filter(**{name: value for name, value in chosen.items() if value})
+        statuses = self.cleaned_data.get("status")
+        if statuses:
+            rows = rows.filter(status__in=statuses)
+        return self.filter_severity(rows)
+
+    def filter_severity(self, rows: QuerySet) -> QuerySet:
+        severity = self.cleaned_data.get("severity")
+        return rows.filter(severity=severity) if severity else rows
 
     @property
     def is_filtered(self) -> bool:
         return any(self.cleaned_data.get(name) for name in ("status", "severity"))
+
+
+class LegacyAlertFilterForm(AlertFilterForm):
+    """The legacy timeline's filters: its own statuses, Open, Closed and Suppressed."""
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("All statuses")), *LegacyAlertStatus.choices],
+        required=False,
+        error_messages={"invalid_choice": STATUS_ERROR},
+    )
+
+    def filter(self, rows: QuerySet) -> QuerySet:
+        self.is_valid()
+        status = self.cleaned_data.get("status")
+        if status:
+            rows = rows.filter(LEGACY_STATUS_ALERTS[status])
+        return self.filter_severity(rows)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
-from accounts.signin import TENANT_ID, USER_ID, signed_in_at
+from accounts.signin import TENANT_ID, USER_ID, session_roles, signed_in_at
 from config.hosts import urlconf_for
 from config.portals import LEGACY
 from portal.decision import SessionFacts, should_route
@@ -21,9 +21,9 @@ logger = logging.getLogger("portal.redirection")
 
 
 def pass_through_prefixes() -> tuple[str, ...]:
-    """Legacy paths a routed session still needs: sign-in, sign-out, health check, static files."""
+    """Legacy paths a routed session still needs: sign-in, sign-out, service pages, static files."""
     urlconf = urlconf_for(LEGACY)
-    named = ("accounts:signin", "accounts:signout", "healthz")
+    named = ("accounts:signin", "accounts:signout", "healthz", "favicon")
     return (*(reverse(name, urlconf=urlconf) for name in named), settings.STATIC_URL)
 
 
@@ -65,7 +65,7 @@ class LegacyRedirectionMiddleware:
             return self.get_response(request)
 
         account_id, tenant_id = session[USER_ID], session[TENANT_ID]
-        target = route_for_legacy_path(request.path_info, request.GET)
+        target = route_for_legacy_path(request.path_info, request.GET, roles=session_roles(session))
         logger.info(
             "redirection_routed tenant=%s account=%s decision=routed", tenant_id, account_id
         )

@@ -17,6 +17,8 @@ class Severity(models.TextChoices):
 
 
 class AlertStatus(models.TextChoices):
+    """An alert's status as the Defender portal names it."""
+
     NEW = "new", _("New")
     IN_PROGRESS = "in_progress", _("In progress")
     RESOLVED = "resolved", _("Resolved")
@@ -38,6 +40,17 @@ def quick_choice_labels(model: type[models.Model]) -> type[models.Model]:
 
             setattr(model, f"get_{field.name}_display", display)
     return model
+
+
+class LegacyAlertStatus(models.TextChoices):
+    """The same status as the legacy portal named it: it knew no triage, only suppression."""
+
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+    SUPPRESSED = "suppressed", _("Suppressed")
+
+
+UNRESOLVED = (AlertStatus.NEW, AlertStatus.IN_PROGRESS)
 
 
 class TenantQuerySet(models.QuerySet):
@@ -122,6 +135,9 @@ class Alert(models.Model):
     category = models.CharField(_("category"), max_length=100)
     severity = models.CharField(_("severity"), max_length=20, choices=Severity)
     status = models.CharField(_("status"), max_length=20, choices=AlertStatus)
+    # A suppression rule closed it: the legacy portal says Suppressed, the Defender portal
+    # Resolved, as a suppressed alert is resolved there.
+    suppressed = models.BooleanField(_("suppressed"), default=False)
     detected_at = models.DateTimeField(_("first activity"), default=timezone.now)
     updated_at = models.DateTimeField(_("last activity"), default=timezone.now)
     identity = models.ForeignKey(
@@ -142,6 +158,25 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def legacy_status(self) -> LegacyAlertStatus:
+        if self.status in UNRESOLVED:
+            return LegacyAlertStatus.OPEN
+        return LegacyAlertStatus.SUPPRESSED if self.suppressed else LegacyAlertStatus.CLOSED
+
+
+# Which alerts each legacy status covers, and the Defender statuses it shows as.
+LEGACY_STATUS_ALERTS = {
+    LegacyAlertStatus.OPEN: models.Q(status__in=UNRESOLVED),
+    LegacyAlertStatus.CLOSED: models.Q(status=AlertStatus.RESOLVED, suppressed=False),
+    LegacyAlertStatus.SUPPRESSED: models.Q(status=AlertStatus.RESOLVED, suppressed=True),
+}
+LEGACY_TO_DEFENDER_STATUS = {
+    LegacyAlertStatus.OPEN: UNRESOLVED,
+    LegacyAlertStatus.CLOSED: (AlertStatus.RESOLVED,),
+    LegacyAlertStatus.SUPPRESSED: (AlertStatus.RESOLVED,),
+}
 
 
 @quick_choice_labels

@@ -14,7 +14,16 @@ from django.shortcuts import get_object_or_404, render
 
 from accounts.models import Tenant
 from portal.forms import AlertFilterForm
-from portal.models import Alert, AlertStatus, Device, HealthIssue, Identity, Incident, Severity
+from portal.models import (
+    UNRESOLVED,
+    Alert,
+    AlertStatus,
+    Device,
+    HealthIssue,
+    Identity,
+    Incident,
+    Severity,
+)
 from portal.routes import clean_search_text
 
 # A list opens on the latest few alerts; "Show more" asks for as many again, up to the limit.
@@ -43,13 +52,19 @@ def tenant_page(view: Callable) -> Callable:
     return wrapper
 
 
-def filtered_alerts(request: HttpRequest, tenant_id: int, *, first: int) -> dict:
+def filtered_alerts(
+    request: HttpRequest,
+    tenant_id: int,
+    form_class: type[AlertFilterForm] = AlertFilterForm,
+    *,
+    first: int,
+) -> dict:
     """The alert list with the request's filters applied: one query for the rows, one count.
 
     As the classic portal's timeline did, the page opens on the latest alerts and offers
     "Show more", a plain link (so it works without JavaScript) to the same list with more.
     """
-    form = AlertFilterForm(request.GET)
+    form = form_class(request.GET)
     alerts = form.filter(
         Alert.objects.for_tenant(tenant_id).select_related("identity", "device", "incident")
     )
@@ -209,7 +224,7 @@ def configuration(tenant_id: int) -> dict:
 def summary(tenant_id: int) -> dict:
     """The Defender home page's cards: one query per kind of object, whatever the data."""
     alert_counts = Alert.objects.for_tenant(tenant_id).aggregate(
-        open=Count("id", filter=~Q(status=AlertStatus.RESOLVED)),
+        open=Count("id", filter=Q(status__in=UNRESOLVED)),
         new_high=Count("id", filter=Q(status=AlertStatus.NEW, severity=Severity.HIGH)),
     )
     return {

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.urls import register_converter, reverse
 
+from accounts.roles import views_settings
 from config.hosts import urlconf_for
 from config.portals import DEFENDER
-from portal.models import AlertStatus, Severity
+from portal.models import LEGACY_TO_DEFENDER_STATUS, LegacyAlertStatus, Severity
 
 DEFENDER_HOME = "defender:home"
 MAX_SEARCH_LENGTH = 200
@@ -51,9 +52,17 @@ def _search_text(value: str) -> str | None:
     return clean_search_text(value) or None
 
 
-# Query parameters a route may carry across, each with the check its value must pass.
-QUERY_RULES = {
-    "status": _one_of(AlertStatus.values),
+def _defender_statuses(value: str) -> tuple[str, ...] | None:
+    """A legacy status (Open, Closed, Suppressed) as the Defender statuses that cover it."""
+    if value not in LegacyAlertStatus.values:
+        return None
+    return tuple(str(status) for status in LEGACY_TO_DEFENDER_STATUS[LegacyAlertStatus(value)])
+
+
+# Query parameters a route may carry across, each with the check its value must pass; the
+# answer is the value (or values) the Defender page takes.
+QUERY_RULES: dict[str, Callable[[str], str | tuple[str, ...] | None]] = {
+    "status": _defender_statuses,
     "severity": _one_of(Severity.values),
     "q": _search_text,
 }
@@ -65,10 +74,19 @@ class Route:
     # A URL name of the Defender portal; the legacy pattern's named groups are its arguments.
     defender: str
     keep: tuple[str, ...] = ()
+    # Who may open ``defender`` (from the account's directory roles; None: everyone with a
+    # tenant), and the nearest page for those who may not.
+    opens: Callable[[Iterable[str]], bool] | None = None
+    otherwise: str = DEFENDER_HOME
+
+    def target_for(self, roles: Iterable[str] | None) -> str:
+        if self.opens is None or roles is None or self.opens(roles):
+            return self.defender
+        return self.otherwise
 
 
-def _route(legacy: str, defender: str, keep: tuple[str, ...] = ()) -> Route:
-    return Route(re.compile(legacy + "/?"), defender, keep)
+def _route(legacy: str, defender: str, keep: tuple[str, ...] = (), **access) -> Route:
+    return Route(re.compile(legacy + "/?"), defender, keep, **access)
 
 
 def _object_id(name: str) -> str:
@@ -83,7 +101,13 @@ ROUTES: tuple[Route, ...] = (
     _route(rf"/computer/{_object_id('device_id')}", "defender:machine"),
     _route(r"/search", "defender:search", keep=("q",)),
     _route(r"/health", "defender:health"),
-    _route(r"/configuration", "settings_ui:identities"),
+    # The workspace facts the legacy Configuration page shows are on About for every account.
+    _route(
+        r"/configuration",
+        "settings_ui:identities",
+        opens=views_settings,
+        otherwise="defender:about",
+    ),
     _route(r"/about", "defender:about"),
 )
 
@@ -106,12 +130,15 @@ def defender_path_template(url_name: str, arguments: tuple[str, ...] = ()) -> st
     return path
 
 
-def route_for_legacy_path(path: str, query: Mapping[str, str] | None = None) -> str:
+def route_for_legacy_path(
+    path: str, query: Mapping[str, str] | None = None, *, roles: Iterable[str] | None = None
+) -> str:
     """The Defender path (with its query) equivalent to a legacy path.
 
     The answer is built only from the Defender portal's URL names, digits and URL-encoded
     values of whitelisted parameters, so it is always a path on the Defender host; unknown or
-    malformed paths go to the Defender home page.
+    malformed paths go to the Defender home page. Given the account's directory ``roles``,
+    it is a page that account may open: the nearest one when the equivalent refuses it.
     """
     query = query or {}
     for route in ROUTES:
@@ -119,12 +146,15 @@ def route_for_legacy_path(path: str, query: Mapping[str, str] | None = None) -> 
         if match is None:
             continue
         arguments = match.groupdict()
-        target = defender_path_template(route.defender, tuple(arguments)).format(**arguments)
+        url_name = route.target_for(roles)
+        target = defender_path_template(url_name, tuple(arguments)).format(**arguments)
         kept = []
         for name in route.keep:
             raw = query.get(name)
             value = QUERY_RULES[name](raw) if isinstance(raw, str) else None
-            if value is not None:
+            if isinstance(value, tuple):
+                kept.extend((name, one) for one in value)
+            elif value is not None:
                 kept.append((name, value))
         # "replace": text a browser could never send (a lone surrogate) must not crash the map.
         return f"{target}?{urlencode(kept, errors='replace')}" if kept else target

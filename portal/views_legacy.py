@@ -6,12 +6,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from portal import pages
+from portal.forms import LegacyAlertFilterForm
 from portal.pages import tenant_page
 
 
 @tenant_page
 def timeline(request: HttpRequest, tenant_id: int) -> HttpResponse:
-    context = pages.filtered_alerts(request, tenant_id, first=pages.TIMELINE_FIRST)
+    context = pages.filtered_alerts(
+        request, tenant_id, LegacyAlertFilterForm, first=pages.TIMELINE_FIRST
+    )
     return render(request, "legacy/timeline.html", {"legacy_section": "timeline", **context})
 
 

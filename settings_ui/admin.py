@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from accounts.admin import TenantAdmin, TenantDomainFilter
 from accounts.models import Tenant, client_ip
 from config.admin_lookups import FilterLookupsOnly
+from settings_ui.admin_filters import TurnedFilter
 from settings_ui.forms import (
     ROLLOUT_FORMS,
     ScheduleForm,
@@ -270,7 +271,10 @@ class RedirectionChangeAdmin(FilterLookupsOnly, admin.ModelAdmin):
 
     list_display = ("changed_at", "tenant", "change", "actor", "source", "ip_address")
     # Typed-in domain: Django's related filter would draw every tenant on every page.
-    list_filter = (TenantDomainFilter, "kind", "source", "new_value")
+    list_filter = (TenantDomainFilter, "kind", "source", TurnedFilter)
+    # The record page says On/Off in words, as the list does, never two Yes/No icons.
+    fields = ("changed_at", "tenant", "change", "actor", "source", "ip_address", "user_agent")
+    readonly_fields = fields
     list_select_related = ("tenant", "actor")
     date_hierarchy = "changed_at"
     search_fields = ("tenant__name", "tenant__domain", "actor__email")

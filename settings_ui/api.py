@@ -89,7 +89,7 @@ class PortalRedirectionAPI(View):
                 return error(
                     _("CSRF check failed: %(reason)s") % {"reason": reason}, HTTPStatus.FORBIDDEN
                 )
-        self.access = settings_access(request.user)
+        self.access = settings_access(request)
         if not self.access.can_view:
             return error(
                 _("You don't have access to this tenant's settings."), HTTPStatus.FORBIDDEN

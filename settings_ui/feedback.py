@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django import forms
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
@@ -22,11 +24,35 @@ def feedback_url(from_path: str) -> str:
     return f"{reverse('feedback:form')}?{urlencode({FROM_PARAMETER: from_path})}"
 
 
+def _is_feedback_page(path: str) -> bool:
+    return urlsplit(path).path in (reverse("feedback:form"), reverse("feedback:thanks"))
+
+
+def _offers_feedback(request: HttpRequest) -> bool:
+    try:
+        return not _is_feedback_page(request.path_info)
+    except NoReverseMatch:  # a site without the feedback pages (the local start page)
+        return False
+
+
 def safe_from_path(value: str | None) -> str:
-    """``value`` if it is a path on this site, else "": it is stored and echoed as a link."""
+    """``value`` if it is a page of this site to go back to, else "".
+
+    It is stored and echoed as a link. The feedback pages themselves are refused, so that
+    going back never lands on the form again and ``from=`` never nests.
+    """
     if not value or len(value) > FROM_PATH_MAX_LENGTH:
         return ""
-    return local_redirect_target(value) or ""
+    path = local_redirect_target(value) or ""
+    return "" if path and _is_feedback_page(path) else path
+
+
+def give_feedback_url(request: HttpRequest) -> str | None:
+    """The "Give feedback" link for the page being shown; None on the feedback pages."""
+    if not _offers_feedback(request):
+        return None
+    from_path = safe_from_path(request.get_full_path())
+    return feedback_url(from_path) if from_path else reverse("feedback:form")
 
 
 class MessageField(forms.CharField):
@@ -61,6 +87,11 @@ class FeedbackForm(forms.ModelForm):
     class Meta:
         model = Feedback
         fields = ("category", "message", "may_contact")
+
+    def __init__(self, *args, **kwargs):
+        # Most feedback is about the redirection, which both portals' links invite.
+        kwargs.setdefault("initial", {"category": Feedback.Category.REDIRECTION})
+        super().__init__(*args, **kwargs)
 
 
 def _thanks_url(from_path: str) -> str:

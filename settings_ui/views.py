@@ -20,10 +20,11 @@ from django.views.generic import TemplateView
 
 from accounts.models import Portal, Tenant, client_ip
 from accounts.roles import (
-    can_change_portal_redirection,
-    can_view_settings,
+    changes_portal_redirection,
     redirection_change_refused,
+    views_settings,
 )
+from accounts.signin import TENANT_ID, session_roles
 from config.hosts import urlconf_for
 from config.portals import DEFENDER
 from settings_ui.feedback import feedback_url
@@ -56,13 +57,31 @@ from settings_ui.state import RedirectionState
 
 HISTORY_LENGTH = 5
 
-# The areas a real Defender Settings page lists; only Identities exists in this product.
+
+@dataclass(frozen=True)
+class SettingsArea:
+    name: str
+    about: str
+    url_name: str | None = None  # None: an area this product does not replicate
+
+
+# The areas a real Defender Settings page lists, in its order; only Identities exists here.
 SETTINGS_AREAS = (
-    (_("Identities"), "settings_ui:identities"),
-    (_("Endpoints"), None),
-    (_("Email & collaboration"), None),
-    (_("Cloud apps"), None),
-    (_("Microsoft Sentinel"), None),
+    SettingsArea(
+        _("Microsoft Defender XDR"),
+        _("Preview features, email notifications, alert service settings"),
+    ),
+    SettingsArea(_("Endpoints"), _("Device management, rules, permissions, APIs")),
+    SettingsArea(
+        _("Email & collaboration"), _("Policies and rules, quarantine, user reported settings")
+    ),
+    SettingsArea(
+        _("Identities"),
+        _("Portal redirection, sensors, health issues, about"),
+        "settings_ui:identities",
+    ),
+    SettingsArea(_("Cloud apps"), _("Connected apps, policies, information protection")),
+    SettingsArea(_("Device discovery"), _("Discovery setup, authenticated scans, exclusions")),
 )
 
 JSON = "application/json"
@@ -90,13 +109,21 @@ class SettingsAccess:
     can_change: bool
 
 
-def settings_access(user) -> SettingsAccess:
-    """Roles count only in the account's home tenant: an admin elsewhere is nobody here."""
+def settings_access(request: HttpRequest) -> SettingsAccess:
+    """What the signed-in account may do, from the roles its sign-in stored (no query).
+
+    Roles count only in the account's home tenant: an admin elsewhere is nobody here. The one
+    writer checks the database again before any change.
+    """
+    user = request.user
     tenant = user.tenant if getattr(user, "is_authenticated", False) else None
+    session = getattr(request, "session", None)
+    same_tenant = tenant is not None and session is not None and session.get(TENANT_ID) == tenant.pk
+    roles = session_roles(session) if same_tenant else frozenset()
     return SettingsAccess(
         tenant=tenant,
-        can_view=can_view_settings(user, tenant),
-        can_change=can_change_portal_redirection(user, tenant),
+        can_view=views_settings(roles),
+        can_change=changes_portal_redirection(roles),
     )
 
 
@@ -195,7 +222,7 @@ class TenantSettingsMixin:
     nav_section = "settings"
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        self.access = settings_access(request.user)
+        self.access = settings_access(request)
         if not self.access.can_view:
             return no_access(request, self.access)
         return super().dispatch(request, *args, **kwargs)

@@ -376,7 +376,7 @@ MATRIX: list[tuple[Endpoint, dict[Column, Expect]]] = [
     (Endpoint("L", "GET", "/"),
      row((SIGNIN, NO, NO),      (OK, OK, OK, OK, OK, OK),   (OK, OK, OK, OK, OK, OK),
          (OK, OK, OK, OK, OK))),
-    (Endpoint("L", "GET", "/timeline?status=new"),
+    (Endpoint("L", "GET", "/timeline?status=open"),
      row((SIGNIN, NO, NO),      (OK, OK, OK, OK, OK, OK),   (OK, OK, OK, OK, OK, OK),
          (OK, OK, OK, OK, OK))),
     (Endpoint("L", "GET", "/securityAlert/{alert}"),

@@ -25,6 +25,7 @@ from accounts.models import (
     session_reference,
     sign_in_lifetime,
 )
+from accounts.roles import roles_in
 from accounts.signin import DIRECTORY_SID, ID_TOKEN, PORTAL, TENANT_ID, remember_sign_in
 from settings_ui.models import ChangeSource, Feedback, PortalRedirection, RedirectionChange
 from settings_ui.services import set_portal_redirection
@@ -147,7 +148,13 @@ def signed_in_session(user: User, portal: str) -> str:
     store[BACKEND_SESSION_KEY] = MODEL_BACKEND
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     now = timezone.now()
-    remember_sign_in(store, portal=PORTALS[portal], tenant_id=user.tenant_id, when=now)
+    remember_sign_in(
+        store,
+        portal=PORTALS[portal],
+        tenant_id=user.tenant_id,
+        when=now,
+        roles=roles_in(user, user.tenant_id),
+    )
     store[DIRECTORY_SID], store[ID_TOKEN] = "not-a-directory-session", "not-an-id-token"
     store.set_expiry(now + sign_in_lifetime())
     store.create()

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts.models import DirectoryRole
 from tests.conftest import sign_in
 from tests.factories import (
     AlertFactory,
@@ -35,7 +36,7 @@ def page(client, path: str) -> str:
 
 
 def current_nav(html: str) -> str:
-    return re.search(r'<a href="([^"]*)" aria-current="page">', html).group(1)
+    return re.search(r'<a href="([^"]*)"[^>]*aria-current="page">', html).group(1)
 
 
 def test_home_shows_summary_cards_of_the_tenant(analyst_client, contoso, fabrikam):
@@ -50,6 +51,21 @@ def test_home_shows_summary_cards_of_the_tenant(analyst_client, contoso, fabrika
     assert '<span class="stat-value">1</span> open incidents' in html
     assert '<span class="stat-value">1</span> open identity health issues' in html
     assert current_nav(html) == "/"
+
+
+@pytest.mark.parametrize("card", ["open alerts", "open incidents"])
+def test_each_home_card_counts_what_the_list_it_links_to_shows(analyst_client, contoso, card):
+    for status in ("new", "new", "in_progress", "resolved"):
+        AlertFactory(tenant=contoso, status=status)
+        IncidentFactory(tenant=contoso, status=status)
+    html = page(analyst_client, "/")
+    found = re.search(
+        rf'<a class="card stat" href="([^"]+)"><span class="stat-value">(\d+)</span> {card}', html
+    )
+    link, count = found.group(1).replace("&amp;", "&"), int(found.group(2))
+    assert count == 3
+    rows_listed = page(analyst_client, link).count('<span class="status status-')
+    assert rows_listed == count
 
 
 def test_alert_queue_filters_like_the_legacy_timeline(analyst_client, contoso):
@@ -113,14 +129,37 @@ def test_search_finds_identities_and_devices(analyst_client, contoso, fabrikam):
     "path, here",
     [("/settings/identities/health", "Health issues"), ("/settings/identities/about", "About")],
 )
-def test_identity_settings_pages_have_the_settings_breadcrumb(analyst_client, contoso, path, here):
+def test_identity_settings_pages_have_the_settings_breadcrumb(defender_client, contoso, path, here):
+    reader = UserFactory(tenant=contoso, roles=[DirectoryRole.SECURITY_READER])
+    sign_in(defender_client, reader)
     HealthIssueFactory(tenant=contoso, title="Sensor outdated", kind="sensor", status="open")
-    html = page(analyst_client, path)
+    html = page(defender_client, path)
     crumbs = re.search(r'<nav class="breadcrumb".*?</nav>', html, re.S).group(0)
-    assert re.findall(r"<li[^>]*>(?:<a[^>]*>)?([^<]+)", crumbs) == ["Settings", "Identities", here]
+    assert re.findall(r"<li[^>]*>(?:<a[^>]*>)?([^<]+)", crumbs) == [
+        "Settings",
+        "Identities",
+        "General",
+        here,
+    ]
+    assert re.findall(r'<a href="([^"#]+)', crumbs) == [
+        "/settings",
+        "/settings/identities",
+        "/settings/identities",  # #group-general
+    ]
     assert current_nav(html) == "/settings"
     if here == "Health issues":
         assert "Sensor outdated" in html
+
+
+@pytest.mark.parametrize("path", ["/settings/identities/health", "/settings/identities/about"])
+def test_an_account_without_a_role_is_never_offered_settings_it_cannot_open(
+    analyst_client, contoso, path
+):
+    html = page(analyst_client, path)
+    crumbs = re.search(r'<nav class="breadcrumb".*?</nav>', html, re.S).group(0)
+    assert "<a " not in crumbs  # the trail is shown, but leads nowhere that refuses
+    assert 'href="/settings"' not in html  # neither the rail nor the header offers Settings
+    assert analyst_client.get("/settings").status_code == HTTPStatus.FORBIDDEN
 
 
 def test_support_staff_without_a_tenant_get_a_plain_403(defender_client):

@@ -46,7 +46,7 @@ def test_timeline_is_the_landing_page_and_lists_the_tenants_alerts(
     AlertFactory(tenant=fabrikam, title="Fabrikam-only alert")
     for path in ("/", "/timeline"):
         html = page(analyst_client, path)
-        assert "Suspicious activity timeline" in html
+        assert "Security alerts timeline" in html
         assert f'href="/securityAlert/{mine.pk}"' in html
         assert f'href="/user/{mine.identity_id}"' in html
         assert f'href="/computer/{mine.device_id}"' in html
@@ -55,10 +55,12 @@ def test_timeline_is_the_landing_page_and_lists_the_tenants_alerts(
 
 def test_timeline_filters_by_status_and_severity_with_a_get_form(analyst_client, contoso):
     AlertFactory(tenant=contoso, title="High and new", severity="high", status="new")
+    AlertFactory(tenant=contoso, title="High in progress", severity="high", status="in_progress")
     AlertFactory(tenant=contoso, title="Low and new", severity="low", status="new")
     AlertFactory(tenant=contoso, title="High but resolved", severity="high", status="resolved")
-    html = page(analyst_client, "/timeline?status=new&severity=high")
+    html = page(analyst_client, "/timeline?status=open&severity=high")
     assert "High and new" in html
+    assert "High in progress" in html
     assert "Low and new" not in html
     assert "High but resolved" not in html
     assert re.search(r'<form class="filters" method="get"', html)
@@ -157,7 +159,7 @@ def test_configuration_shows_read_only_sensor_and_directory_settings(analyst_cli
 
 def test_about_page(analyst_client):
     html = page(analyst_client, "/about")
-    assert "Azure Advanced Threat Protection" in html
+    assert "Microsoft Defender for Identity" in html
     assert "contosocorp" in html
 
 
@@ -307,3 +309,20 @@ def test_a_hand_written_card_count_is_brought_into_range(analyst_client, contoso
     AlertFactory.create_batch(12, tenant=contoso)
     html = page(analyst_client, f"/timeline?shown={shown}")
     assert len(re.findall(r'<li class="timeline-item', html)) == cards
+
+
+@pytest.mark.parametrize(
+    ("status", "shown"),
+    [("open", "Open alert"), ("closed", "Closed alert"), ("suppressed", "Suppressed alert")],
+)
+def test_the_timeline_speaks_of_open_closed_and_suppressed_alerts(
+    analyst_client, contoso, status, shown
+):
+    AlertFactory(tenant=contoso, title="Open alert", status="in_progress")
+    AlertFactory(tenant=contoso, title="Closed alert", status="resolved")
+    AlertFactory(tenant=contoso, title="Suppressed alert", status="resolved", suppressed=True)
+    html = page(analyst_client, f"/timeline?status={status}")
+    titles = {"Open alert", "Closed alert", "Suppressed alert"}
+    assert [title for title in sorted(titles) if title in html] == [shown]
+    assert f'<option value="{status}" selected>{status.capitalize()}</option>' in html
+    assert "In progress" not in html  # a Defender word

@@ -72,7 +72,7 @@ def test_routed_session_lands_on_the_equivalent_page(routed_client, contoso):
 def test_a_session_signed_in_before_on_passes_untouched(old_client):
     response = old_client.get("/timeline")
     assert response.status_code == HTTPStatus.OK
-    assert "Suspicious activity timeline" in response.content.decode()
+    assert "Security alerts timeline" in response.content.decode()
 
 
 def test_anonymous_requests_go_to_the_legacy_sign_in(legacy_client, contoso, contoso_admin, switch):

@@ -101,7 +101,7 @@ def test_page_content_navigation_and_feedback_link(signed_in, defender_client):
     ]
     for step in ("Settings", "Identities", "General", "Portal redirection"):
         assert f">{step}</a>" in breadcrumb
-    assert '<a href="/settings" aria-current="page">Settings</a>' in page
+    assert 'href="/settings" title="Settings" aria-current="page"' in page
     assert "Active sessions are not ended." in page
     assert "after their next sign-in" in page
     feedback = '<a href="/feedback?from=%2Fpreferences2%2Fportal_redirection">Give feedback</a>'

@@ -92,20 +92,23 @@ def test_unknown_or_malformed_paths_go_to_defender_home(legacy):
 
 
 def test_timeline_keeps_status_and_severity_only():
-    query = QueryDict("status=new&severity=high&q=x&next=//evil.example&page=3")
-    assert route_for_legacy_path("/timeline", query) == "/alerts?status=new&severity=high"
+    query = QueryDict("status=closed&severity=high&q=x&next=//evil.example&page=3")
+    assert route_for_legacy_path("/timeline", query) == "/alerts?status=resolved&severity=high"
 
 
 @pytest.mark.parametrize(
     "query, expected",
     [
-        ("status=new", "/alerts?status=new"),
+        # The legacy portal's statuses, as the Defender statuses that cover them.
+        ("status=open", "/alerts?status=new&status=in_progress"),
+        ("status=closed", "/alerts?status=resolved"),
+        ("status=suppressed", "/alerts?status=resolved"),
         ("severity=informational", "/alerts?severity=informational"),
-        ("status=open", "/alerts"),  # a health-issue status, not an alert one
-        ("status=NEW", "/alerts"),
+        ("status=new", "/alerts"),  # a Defender status: the legacy portal never sends one
+        ("status=OPEN", "/alerts"),
         ("severity=critical", "/alerts"),
         ("severity=high%0d%0aSet-Cookie:x", "/alerts"),
-        ("status=resolved&severity=bogus", "/alerts?status=resolved"),
+        ("status=closed&severity=bogus", "/alerts?status=resolved"),
         ("severity=low&severity=high", "/alerts?severity=high"),  # the last value, as Django
     ],
 )

@@ -96,7 +96,7 @@ def test_the_same_objects_open_in_both_portals_each_in_its_own_look(contoso, con
         old = legacy.get(legacy_path).content.decode()
         new = defender.get(defender_path).content.decode()
         assert name in old and name in new
-        assert 'class="legacy"' in old and "Azure Advanced Threat Protection" in old
+        assert 'class="legacy"' in old and "Microsoft Defender for Identity" in old
         assert 'class="defender"' in new and "Microsoft 365 Defender" in new
         # The invitation on the legacy page links to exactly this Defender page.
         assert f'href="{DEFENDER_URL}{defender_path}"' in old

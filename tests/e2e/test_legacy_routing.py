@@ -27,14 +27,14 @@ def switch_to(demo, *values: bool) -> None:
 def test_a_new_sign_in_is_routed_to_the_equivalent_defender_page(page, portals, demo):
     switch_to(demo, True)
 
-    page.goto(portals.legacy + "/timeline?severity=high&status=new")
+    page.goto(portals.legacy + "/timeline?severity=high&status=closed")
     expect(page).to_have_url(re.compile(re.escape(portals.directory) + r"/signin\?next="))
     complete_sign_in(page, ANALYST)
 
     # The directory signs the analyst in to the Defender portal on the way: one password only.
     assert_signed_in_without_asking(page, portals.defender, ANALYST_NAME)
     expect(page).to_have_url(re.compile(re.escape(portals.defender) + r"/alerts\?"))
-    assert sorted(page.url.split("?", 1)[1].split("&")) == ["severity=high", "status=new"]
+    assert sorted(page.url.split("?", 1)[1].split("&")) == ["severity=high", "status=resolved"]
     expect(page.get_by_role("heading", name="Alerts", level=1)).to_be_visible()
 
 
@@ -48,6 +48,6 @@ def test_with_redirection_off_a_new_sign_in_stays_on_the_legacy_portal(
     complete_sign_in(page, ANALYST)
 
     expect(page).to_have_url(portals.legacy + "/timeline")
-    expect(page.get_by_role("heading", name="Suspicious activity timeline")).to_be_visible()
+    expect(page.get_by_role("heading", name="Security alerts timeline")).to_be_visible()
     page.reload()
     expect(page).to_have_url(portals.legacy + "/timeline")

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.mark.parametrize(
     "portal, landing_heading",
-    [("defender", "Home"), ("legacy", "Suspicious activity timeline")],
+    [("defender", "Home"), ("legacy", "Security alerts timeline")],
 )
 def test_sign_in_page_by_its_labels(page, portals, demo, portal, landing_heading):
     origin = getattr(portals, portal)
