@@ -32,6 +32,9 @@ logger = logging.getLogger("accounts.support")
 
 admin.site.site_header = _("Defender support console")
 admin.site.site_title = _("Defender support console")
+# The lists need the width: with the app list beside them and the filters on the right, a
+# 1366 px screen hid their right-hand columns. The home page and breadcrumbs lead to each list.
+admin.site.enable_nav_sidebar = False
 admin.site.index_title = _("Support")
 
 

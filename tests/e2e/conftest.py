@@ -147,18 +147,41 @@ def assert_signed_in_without_asking(page, origin: str, display_name: str):
 SERIOUS_IMPACTS = frozenset({"serious", "critical"})
 
 
-def assert_no_serious_violations(page, what: str) -> None:
-    """Run axe-core on the page as it stands; fail with every serious or critical finding."""
+def serious_violations(page) -> str:
+    """Run axe-core on the page as it stands; every serious or critical finding, one per line."""
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page)
     serious = [v for v in results.response["violations"] if v["impact"] in SERIOUS_IMPACTS]
-    report = "\n".join(
+    return "\n".join(
         f"- {v['id']} ({v['impact']}): {v['help']}\n"
         + "\n".join(f"    {', '.join(node['target'])}: {node['html'][:200]}" for node in v["nodes"])
         for v in serious
     )
-    assert not serious, f"{what} ({page.url}) has serious accessibility violations:\n{report}"
+
+
+def assert_no_serious_violations(page, what: str) -> None:
+    report = serious_violations(page)
+    assert not report, f"{what} ({page.url}) has serious accessibility violations:\n{report}"
+
+
+MAX_TABS = 60
+IS_FOCUSED = "element => element === document.activeElement"
+# A focus ring a sighted keyboard user can see: an outline, or a box-shadow standing in for one.
+FOCUS_INDICATOR = """element => {
+    const style = getComputedStyle(element);
+    const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
+    return element.matches(":focus-visible") && (outline || style.boxShadow !== "none");
+}"""
+
+
+def tab_until_focused(page, target) -> int:
+    """Press Tab until ``target`` has the focus, as a keyboard user would; the presses it took."""
+    for presses in range(1, MAX_TABS + 1):
+        page.keyboard.press("Tab")
+        if target.evaluate(IS_FOCUSED):
+            return presses
+    raise AssertionError(f"{MAX_TABS} presses of Tab never reached {target}")
 
 
 SUPPORT = "support@defender.example"

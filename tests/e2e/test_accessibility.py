@@ -8,34 +8,22 @@ from playwright.sync_api import expect
 from portal.models import Alert
 from settings_ui.models import ChangeSource, RedirectionChange
 from settings_ui.services import set_portal_redirection
-from tests.e2e.conftest import assert_no_serious_violations, sign_in
+from tests.e2e.conftest import (
+    FOCUS_INDICATOR,
+    assert_no_serious_violations,
+    sign_in,
+    tab_until_focused,
+)
 
 pytestmark = pytest.mark.e2e
 
 PAGE_PATH = "/preferences2/portal_redirection"
 ADMIN = "admin@contoso.example"
-MAX_TABS = 60
-
-IS_FOCUSED = "element => element === document.activeElement"
 FOCUS_IS_INSIDE = "container => container.contains(document.activeElement)"
-# A focus ring a sighted keyboard user can see: an outline, or a box-shadow standing in for one.
-FOCUS_INDICATOR = """element => {
-    const style = getComputedStyle(element);
-    const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
-    return element.matches(":focus-visible") && (outline || style.boxShadow !== "none");
-}"""
 
 
 def the_switch(page):
     return page.get_by_role("switch", name="Automatic redirection")
-
-
-def tab_until_focused(page, target) -> int:
-    for presses in range(1, MAX_TABS + 1):
-        page.keyboard.press("Tab")
-        if target.evaluate(IS_FOCUSED):
-            return presses
-    raise AssertionError(f"{MAX_TABS} presses of Tab never reached {target}")
 
 
 # ------------------------------------------------------------------ keyboard
