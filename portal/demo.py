@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.dispatch import receiver
 from django.utils import timezone
 
-from accounts.demo import demo_seeded
+from accounts.demo import ACCOUNTS, demo_seeded
 from accounts.models import Tenant
 from portal.models import Alert, Device, HealthIssue, Identity, Incident
 
@@ -128,22 +128,51 @@ def seed_security_data(sender, tenants: dict[str, Tenant], **kwargs) -> list[str
     return done
 
 
+# Each incident with the alert categories it gathers; an alert of another category stays
+# outside it, so an incident's name always says what its alerts are.
+INCIDENTS = (
+    (
+        "Multi-stage incident involving credential access and lateral movement",
+        ("Credential access", "Lateral movement"),
+        "new",
+    ),
+    ("Reconnaissance from a workstation", ("Discovery",), "in_progress"),
+    ("Persistence on a domain controller", ("Persistence",), "in_progress"),
+    ("Data exfiltration after execution on a workstation", ("Execution", "Exfiltration"), "new"),
+    ("Suspicious group membership changes", ("Privilege escalation",), "resolved"),
+)
+SEVERITY_RANK = {"informational": 0, "low": 1, "medium": 2, "high": 3}
+PRIORITY_OF_UNALERTED = "low"
+# A sensor whose "stopped communicating" issue is open was last heard from this long ago.
+SILENT_SENSOR_AGE = timedelta(hours=3)
+STOPPED_COMMUNICATING = HEALTH_KINDS[0][0]
+
+
 def _seed_security_data(tenant: Tenant, rng: random.Random) -> None:
     now = timezone.now()
     suffix = tenant.domain.split(".")[0]
+    # The demo accounts' own people are in the directory the sensors watch, beside the rest.
+    people = [
+        (account.display_name, account.email.split("@")[0], account.email)
+        for account in ACCOUNTS
+        if account.tenant_domain == tenant.domain
+    ] + [
+        (f"{first} {last}", f"{first[0]}{last}".lower(), f"{first}.{last}@{tenant.domain}".lower())
+        for first, last in zip(FIRST_NAMES, rng.sample(LAST_NAMES, len(FIRST_NAMES)), strict=True)
+    ]
     identities = Identity.objects.bulk_create(
         Identity(
             tenant=tenant,
-            display_name=f"{first} {last}",
-            account_name=f"{first[0]}{last}".lower(),
-            upn=f"{first}.{last}@{tenant.domain}".lower(),
+            display_name=name,
+            account_name=account_name,
+            upn=upn,
             department=rng.choice(DEPARTMENTS),
             job_title=rng.choice(TITLES),
             is_sensitive=rng.random() < 0.2,
-            risk_level=rng.choice(("high", "medium", "low", "low")),
+            risk_level=PRIORITY_OF_UNALERTED,  # raised below to match the identity's alerts
             created_at=now - timedelta(days=rng.randint(30, 700)),
         )
-        for first, last in zip(FIRST_NAMES, rng.sample(LAST_NAMES, len(FIRST_NAMES)), strict=True)
+        for name, account_name, upn in people
     )
     devices = Device.objects.bulk_create(
         Device(
@@ -157,37 +186,42 @@ def _seed_security_data(tenant: Tenant, rng: random.Random) -> None:
             ),
             ip_address=f"10.{rng.randint(0, 9)}.{rng.randint(0, 254)}.{rng.randint(1, 254)}",
             is_domain_controller=name.startswith("DC"),
-            last_seen_at=now - timedelta(minutes=rng.randint(1, 3000)),
+            last_seen_at=now - timedelta(minutes=rng.randint(1, 90)),
         )
         for name in [f"DC{n:02d}" for n in range(1, 4)]
         + [f"{suffix.upper()}-WS{n:03d}" for n in rng.sample(range(100, 999), 15)]
     )
+    domain_controllers = devices[:3]
     incidents = Incident.objects.bulk_create(
         Incident(
             tenant=tenant,
             title=title,
-            severity=severity,
+            severity="low",  # set below from its alerts
             status=status,
-            created_at=now - timedelta(hours=rng.randint(2, 400)),
+            created_at=now - timedelta(days=30, hours=rng.randint(0, 48)),
         )
-        for title, severity, status in (
-            (
-                "Multi-stage incident involving credential access and lateral movement",
-                "high",
-                "new",
-            ),
-            ("Reconnaissance from a workstation", "low", "in_progress"),
-            ("Persistence on a domain controller", "high", "in_progress"),
-            ("Brute-force attempts against service accounts", "medium", "resolved"),
-            ("Suspicious group membership changes", "medium", "new"),
-        )
+        for title, _categories, status in INCIDENTS
     )
+    incident_of = {
+        category: incident
+        for incident, (_title, categories, _status) in zip(incidents, INCIDENTS, strict=True)
+        for category in categories
+    }
     alerts = []
     for _ in range(48):
         title, category, severity = rng.choice(ALERT_KINDS)
         identity = rng.choice(identities)
-        device = rng.choice(devices)
+        incident = incident_of.get(category) if rng.random() < 0.6 else None
+        # Persistence on a domain controller happens on domain controllers.
+        on_dc = incident is not None and "domain controller" in incident.title
+        device = rng.choice(domain_controllers if on_dc else devices)
         detected = now - timedelta(minutes=rng.randint(5, 60 * 24 * 30))
+        if incident is not None:
+            # An incident is created with its first alert, never after it.
+            incident.created_at = min(incident.created_at, detected)
+        status = rng.choice(("new", "new", "in_progress", "resolved"))
+        if incident is not None and incident.status == "resolved":
+            status = "resolved"  # a resolved incident has no open alert
         alerts.append(
             Alert(
                 tenant=tenant,
@@ -199,16 +233,18 @@ def _seed_security_data(tenant: Tenant, rng: random.Random) -> None:
                 ),
                 category=category,
                 severity=severity,
-                status=rng.choice(("new", "new", "in_progress", "resolved")),
+                status=status,
+                suppressed=status == "resolved" and severity == "informational",
                 detected_at=detected,
                 updated_at=detected + timedelta(minutes=rng.randint(0, 600)),
                 identity=identity,
                 device=device,
-                incident=rng.choice([*incidents, None, None]),
+                incident=incident,
             )
         )
     Alert.objects.bulk_create(alerts)
-    HealthIssue.objects.bulk_create(
+    _agree_with_alerts(alerts, identities, incidents)
+    issues = HealthIssue.objects.bulk_create(
         HealthIssue(
             tenant=tenant,
             title=title,
@@ -217,8 +253,33 @@ def _seed_security_data(tenant: Tenant, rng: random.Random) -> None:
             description=description,
             recommendation=recommendation,
             status=rng.choice(("open", "open", "closed")),
-            sensor=rng.choice(devices[:3]).name if kind == "sensor" else "",
+            sensor=rng.choice(domain_controllers).name if kind == "sensor" else "",
             created_at=now - timedelta(hours=rng.randint(1, 300)),
         )
         for title, kind, severity, description, recommendation in HEALTH_KINDS
     )
+    for issue in issues:
+        if issue.title == STOPPED_COMMUNICATING and issue.status == "open":
+            silent = next(dc for dc in domain_controllers if dc.name == issue.sensor)
+            silent.last_seen_at = issue.created_at = now - SILENT_SENSOR_AGE
+            silent.save(update_fields=["last_seen_at"])
+            issue.save(update_fields=["created_at"])
+
+
+def _agree_with_alerts(alerts: list[Alert], identities, incidents) -> None:
+    """An identity's investigation priority and an incident's severity follow their alerts."""
+    worst: dict[int, str] = {}
+    for alert in alerts:
+        if alert.status != "resolved":
+            key = alert.identity.pk
+            if SEVERITY_RANK[alert.severity] > SEVERITY_RANK[worst.get(key, "informational")]:
+                worst[key] = alert.severity
+    for identity in identities:
+        identity.risk_level = worst.get(identity.pk, PRIORITY_OF_UNALERTED)
+        if identity.risk_level == "informational":
+            identity.risk_level = PRIORITY_OF_UNALERTED
+    Identity.objects.bulk_update(identities, ["risk_level"])
+    for incident in incidents:
+        severities = [a.severity for a in alerts if a.incident is incident] or ["low"]
+        incident.severity = max(severities, key=SEVERITY_RANK.__getitem__)
+    Incident.objects.bulk_update(incidents, ["severity", "created_at"])

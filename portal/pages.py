@@ -5,12 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import wraps
 from http import HTTPStatus
 
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from accounts.models import Tenant
 from portal.forms import AlertFilterForm
@@ -161,6 +163,11 @@ def health_issues(tenant_id: int) -> dict:
     }
 
 
+# A sensor not heard from for longer than this has stopped communicating (and the Health
+# center says so too).
+SENSOR_SILENCE = timedelta(hours=2)
+
+
 @dataclass(frozen=True)
 class Sensor:
     device: Device
@@ -169,6 +176,8 @@ class Sensor:
 
     @property
     def status(self) -> str:
+        if timezone.now() - self.device.last_seen_at > SENSOR_SILENCE:
+            return "Not communicating"
         return "Running" if self.open_issues == 0 else "Running with health issues"
 
 

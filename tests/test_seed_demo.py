@@ -4,9 +4,12 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from accounts.demo import ACCOUNTS
 from accounts.models import DirectoryRole, RoleAssignment, Tenant, User
 from accounts.roles import can_change_portal_redirection
+from portal.demo import INCIDENTS, STOPPED_COMMUNICATING
 from portal.models import Alert, Device, HealthIssue, Identity, Incident
+from portal.pages import configuration
 from tests.manage_process import run_manage
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +85,50 @@ def test_seed_outside_debug_with_a_password(settings):
     settings.DEBUG = False
     call_command("seed_demo", password="a-long-deploy-password")
     assert User.objects.get(email="admin@contoso.example").check_password("a-long-deploy-password")
+
+
+@pytest.fixture
+def seeded(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", password="demo-password-1")
+    return Tenant.objects.all()
+
+
+def test_an_identitys_priority_follows_its_open_alerts(seeded):
+    rank = {"informational": 0, "low": 1, "medium": 2, "high": 3}
+    for identity in Identity.objects.prefetch_related("alerts"):
+        open_severities = [a.severity for a in identity.alerts.all() if a.status != "resolved"]
+        expected = max([*open_severities, "low"], key=rank.__getitem__)
+        assert identity.risk_level == expected, identity
+
+
+def test_an_incident_gathers_only_alerts_its_name_speaks_of(seeded):
+    for incident in Incident.objects.prefetch_related("alerts__device"):
+        _title, categories, _status = next(i for i in INCIDENTS if i[0] == incident.title)
+        for alert in incident.alerts.all():
+            assert alert.category in categories, (incident.title, alert.category)
+            if "domain controller" in incident.title:
+                assert alert.device.is_domain_controller
+            if incident.status == "resolved":
+                assert alert.status == "resolved"
+
+
+def test_a_sensor_that_stopped_communicating_is_not_shown_running(seeded):
+    assert HealthIssue.objects.filter(title=STOPPED_COMMUNICATING, status="open").exists()
+    for tenant in seeded:
+        silent = set(
+            HealthIssue.objects.filter(
+                tenant=tenant, title=STOPPED_COMMUNICATING, status="open"
+            ).values_list("sensor", flat=True)
+        )
+        statuses = {s.device.name: s.status for s in configuration(tenant.pk)["sensors"]}
+        for name, status in statuses.items():
+            assert (status == "Not communicating") == (name in silent), (name, status)
+
+
+def test_the_demo_accounts_people_are_identities_of_their_tenant(seeded):
+    for account in ACCOUNTS:
+        if account.tenant_domain:
+            identity = Identity.objects.get(upn=account.email)
+            assert identity.display_name == account.display_name
+            assert identity.tenant.domain == account.tenant_domain
