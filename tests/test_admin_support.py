@@ -449,3 +449,17 @@ def test_audit_and_feedback_filter_by_a_typed_in_domain_not_a_list_of_every_tena
     assert fabrikam.name not in listing.content.decode().split('id="changelist-filter"')[1]
     narrowed = support_client.get(path, {"tenant": fabrikam.domain})
     assert {row.tenant_id for row in narrowed.context["cl"].result_list} == {fabrikam.pk}
+
+
+def test_the_console_says_on_and_off_for_the_switch(support_client, contoso, contoso_admin):
+    set_portal_redirection(contoso, True, actor=contoso_admin, source=ChangeSource.WEB)
+    change = RedirectionChange.objects.get()
+    listing = support_client.get(CHANGES).content.decode()
+    record = support_client.get(f"{CHANGES}{change.pk}/change/").content.decode()
+    for html in (listing, record):
+        assert "Off → On" in html
+    assert ">On</a>" in listing and ">Off</a>" in listing  # the filter's choices
+    assert ">Yes</a>" not in listing and 'alt="True"' not in record
+    on_only = support_client.get(CHANGES, {"turned": "on"})
+    assert len(on_only.context["cl"].result_list) == 1
+    assert not support_client.get(CHANGES, {"turned": "off"}).context["cl"].result_list

@@ -172,3 +172,25 @@ def test_the_form_renders_in_each_portals_own_layout(portal_client, contoso_anal
     assert "<legend>What is your feedback about?</legend>" in page
     assert ">Your feedback</label>" in page
     assert ">Send feedback</button>" in page
+
+
+def test_the_category_most_feedback_is_about_is_chosen_already(portal_client, contoso_analyst):
+    client, _ = portal_client
+    sign_in(client, contoso_analyst)
+    page = client.get("/feedback?from=/").content.decode()
+    checked = re.findall(r'<input type="radio"[^>]*value="(\w+)"[^>]*checked', page)
+    assert checked == [Feedback.Category.REDIRECTION]
+
+
+def test_the_feedback_page_never_links_to_itself_nor_nests_from(portal_client, contoso_analyst):
+    client, _ = portal_client
+    sign_in(client, contoso_analyst)
+    page = client.get("/feedback?from=/feedback%3Ffrom%3D/feedback%3Ffrom%3D/").content.decode()
+    assert 'href="/feedback' not in page
+    assert 'name="from" value=""' in page
+    # Elsewhere, "Give feedback" names the page it was given from, once.
+    page = client.get("/search?q=x").content.decode()
+    links = re.findall(r'href="(/feedback[^"]*)">Give feedback', page)
+    assert links and all(
+        html.unescape(link) == "/feedback?from=%2Fsearch%3Fq%3Dx" for link in links
+    )

@@ -72,3 +72,23 @@ def test_health_check_answers_on_every_host(host):
     response = Client(HTTP_HOST=host).get("/healthz")
     assert response.status_code == HTTPStatus.OK
     assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+
+
+@pytest.mark.parametrize("host", [DEFENDER_HOST, LEGACY_HOST, "localhost"])
+def test_every_site_has_a_favicon_of_its_own(host, settings):
+    settings.DEBUG = True
+    response = Client(HTTP_HOST=host).get("/favicon.ico")
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Type"] == "image/x-icon"
+    assert response.content.startswith(b"\x00\x00\x01\x00")  # an icon file, not a page
+
+
+def test_a_routed_session_still_gets_the_favicon(
+    contoso, contoso_admin, contoso_analyst, switch, clock
+):
+    switch(contoso, True, contoso_admin)
+    clock.advance()
+    legacy = Client(HTTP_HOST=LEGACY_HOST)
+    sign_in(legacy, contoso_analyst)
+    assert legacy.get("/timeline").status_code == HTTPStatus.FOUND
+    assert legacy.get("/favicon.ico").status_code == HTTPStatus.OK

@@ -326,3 +326,11 @@ def test_the_timeline_speaks_of_open_closed_and_suppressed_alerts(
     assert [title for title in sorted(titles) if title in html] == [shown]
     assert f'<option value="{status}" selected>{status.capitalize()}</option>' in html
     assert "In progress" not in html  # a Defender word
+
+
+def test_both_portals_name_the_signed_in_account_the_same_way(
+    analyst_client, defender_client, contoso_analyst
+):
+    sign_in(defender_client, contoso_analyst)
+    for html in (page(analyst_client, "/timeline"), page(defender_client, "/")):
+        assert f'<span class="account-name">{contoso_analyst.display_name}</span>' in html

@@ -4,11 +4,12 @@ from http import HTTPStatus
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.test import Client
 
 from accounts.models import SignInSession, session_reference
 from accounts.signin import ROLES, TENANT_ID, signed_in_at
 from tests.conftest import IDENTITY_HOST, directory_of, same_browser, sign_in, through_directory
-from tests.factories import UserFactory
+from tests.factories import RoleAssignmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -144,3 +145,28 @@ def test_off_site_next_is_ignored(legacy_client, contoso_analyst, next_path):
 def test_signed_in_user_visiting_sign_in_goes_on(defender_client, contoso_analyst):
     sign_in(defender_client, contoso_analyst)
     assert defender_client.get("/signin")["Location"] == "/"
+
+
+@pytest.mark.parametrize(
+    ("fields", "said"),
+    [
+        ({}, ["Enter your email.", "Enter your password."]),
+        ({"username": "analyst@contoso.example"}, ["Enter your password."]),
+        ({"password": "something"}, ["Enter your email."]),
+    ],
+)
+def test_empty_fields_are_named_in_a_message(contoso_analyst, fields, said):
+    directory = Client(HTTP_HOST=IDENTITY_HOST)
+    response = directory.post("/signin", fields)
+    assert response.status_code == HTTPStatus.OK
+    alert = response.content.decode().split('role="alert">', 1)[1].split("</div>", 1)[0]
+    assert [line for line in ("Enter your email.", "Enter your password.") if line in alert] == said
+    assert "_auth_user_id" not in directory.session
+
+
+def test_sign_in_stores_the_accounts_roles_in_its_tenant(portal_client, contoso, fabrikam):
+    client, _ = portal_client
+    user = UserFactory(tenant=contoso, roles=["security_reader", "global_reader"])
+    RoleAssignmentFactory(user=user, tenant=fabrikam, role="global_administrator")
+    sign_in(client, user)
+    assert client.session[ROLES] == ["global_reader", "security_reader"]  # home tenant only
