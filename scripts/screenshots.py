@@ -21,7 +21,9 @@ OUT = ROOT / "docs" / "screenshots"
 PASSWORD = "demo-password-1"  # noqa: S105 (the documented demo password, debug only)
 ADMIN = "admin@contoso.example"
 ANALYST = "analyst@contoso.example"
+FABRIKAM_ADMIN = "admin@fabrikam.example"
 VIEWPORT = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
 
 
 def chromium() -> str:
@@ -135,6 +137,29 @@ def take_all(browser, defender: str, legacy: str) -> None:
     with analyst.expect_navigation():
         latest.get_by_role("heading").get_by_role("link").click()
     shoot(analyst, "legacy-alert")
+    take_narrow_and_dark(browser, defender, legacy)
+
+
+def take_narrow_and_dark(browser, defender: str, legacy: str) -> None:
+    """A phone's width, with the rail collapsed and opened, and both portals in dark mode."""
+    phone = browser.new_context(viewport=PHONE).new_page()
+    sign_in(phone, defender, ADMIN)
+    shoot(phone, "defender-home-narrow")
+    phone.get_by_role("button", name="Navigation").click()
+    expect(phone.get_by_role("button", name="Navigation")).to_have_attribute(
+        "aria-expanded", "true"
+    )
+    shoot(phone, "defender-navigation-narrow")
+
+    dark = browser.new_context(viewport=VIEWPORT, color_scheme="dark").new_page()
+    sign_in(dark, defender, ADMIN, "/signin?next=/preferences2/portal_redirection")
+    expect(dark.get_by_role("switch", name="Automatic redirection")).to_be_checked()
+    shoot(dark, "portal-redirection-dark")
+
+    # Fabrikam has not switched: its admin still browses the legacy portal.
+    dark_phone = browser.new_context(viewport=PHONE, color_scheme="dark").new_page()
+    sign_in(dark_phone, legacy, FABRIKAM_ADMIN, "/signin?next=/timeline")
+    shoot(dark_phone, "legacy-timeline-narrow-dark")
 
     staged_rollout(admin, defender)
 
