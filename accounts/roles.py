@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
 from collections.abc import Iterable
+
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DirectoryRole, Tenant
 
