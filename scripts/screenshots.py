@@ -143,7 +143,7 @@ def take_all(browser, defender: str, legacy: str) -> None:
 def take_narrow_and_dark(browser, defender: str, legacy: str) -> None:
     """A phone's width, with the rail collapsed and opened, and both portals in dark mode."""
     phone = browser.new_context(viewport=PHONE).new_page()
-    sign_in(phone, defender, ADMIN)
+    sign_in(phone, defender, ADMIN, PASSWORD)
     shoot(phone, "defender-home-narrow")
     phone.get_by_role("button", name="Navigation").click()
     expect(phone.get_by_role("button", name="Navigation")).to_have_attribute(
@@ -152,13 +152,13 @@ def take_narrow_and_dark(browser, defender: str, legacy: str) -> None:
     shoot(phone, "defender-navigation-narrow")
 
     dark = browser.new_context(viewport=VIEWPORT, color_scheme="dark").new_page()
-    sign_in(dark, defender, ADMIN, "/signin?next=/preferences2/portal_redirection")
+    sign_in(dark, defender, ADMIN, PASSWORD, path="/signin?next=/preferences2/portal_redirection")
     expect(dark.get_by_role("switch", name="Automatic redirection")).to_be_checked()
     shoot(dark, "portal-redirection-dark")
 
     # Fabrikam has not switched: its admin still browses the legacy portal.
     dark_phone = browser.new_context(viewport=PHONE, color_scheme="dark").new_page()
-    sign_in(dark_phone, legacy, FABRIKAM_ADMIN, "/signin?next=/timeline")
+    sign_in(dark_phone, legacy, FABRIKAM_ADMIN, PASSWORD, path="/signin?next=/timeline")
     shoot(dark_phone, "legacy-timeline-narrow-dark")
 
     staged_rollout(admin, defender)

@@ -8,6 +8,7 @@ from http import HTTPStatus
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -263,10 +264,7 @@ class PortalRedirectionView(TenantSettingsMixin, TemplateView):
         # "Settings page" because this endpoint was called, never because a client said so.
         wants_json = request.get_preferred_type(["text/html", "application/json"]) == JSON
         if not self.access.can_change:
-            if wants_json:
-                refused = redirection_change_refused(self.access.tenant)
-                return JsonResponse({"error": str(refused)}, status=HTTPStatus.FORBIDDEN)
-            return self.refuse_change(request)
+            return self.refuse_change(request, as_json=wants_json)
         action = request.POST.get("action", "switch")
         if action in ROLLOUT_FORMS:
             return self.change_rollout(request, action, wants_json=wants_json)
@@ -281,13 +279,16 @@ class PortalRedirectionView(TenantSettingsMixin, TemplateView):
                 form, turning_on=request.POST.get("enabled") == ON, status=HTTPStatus.BAD_REQUEST
             )
         enabled = form.cleaned_data["enabled"]
-        result = change_from_request(
-            request,
-            self.access.tenant,
-            RedirectionUpdate(enabled=enabled),
-            source=ChangeSource.WEB,
-            feedback=form.cleaned_data["feedback"],
-        )
+        try:
+            result = change_from_request(
+                request,
+                self.access.tenant,
+                RedirectionUpdate(enabled=enabled),
+                source=ChangeSource.WEB,
+                feedback=form.cleaned_data["feedback"],
+            )
+        except PermissionDenied:  # the role was taken away after this sign-in
+            return self.refuse_change(request, as_json=wants_json)
         said = STATE_SAID[enabled] if result.changed else STATE_UNCHANGED[enabled]
         if wants_json:
             return JsonResponse({"enabled": result.setting.enabled, "message": str(said)})
@@ -299,13 +300,16 @@ class PortalRedirectionView(TenantSettingsMixin, TemplateView):
     ) -> HttpResponse:
         """Scope, pilot group or schedule; bad input redisplays the page (or answers JSON, to
         the page's script) with the reason."""
-        form, result = submit_rollout_form(
-            action,
-            request.POST,
-            lambda update: change_from_request(
-                request, self.access.tenant, update, source=ChangeSource.WEB
-            ),
-        )
+        try:
+            form, result = submit_rollout_form(
+                action,
+                request.POST,
+                lambda update: change_from_request(
+                    request, self.access.tenant, update, source=ChangeSource.WEB
+                ),
+            )
+        except PermissionDenied:  # the role was taken away after this sign-in
+            return self.refuse_change(request, as_json=wants_json)
         said = ROLLOUT_SAID[action] if result and result.changed else NOTHING_CHANGED
         if wants_json:
             if result is None:
@@ -318,7 +322,10 @@ class PortalRedirectionView(TenantSettingsMixin, TemplateView):
         context = self.get_context_data(**{rollout_form_name(action): form})
         return render(self.request, self.template_name, context, status=HTTPStatus.BAD_REQUEST)
 
-    def refuse_change(self, request: HttpRequest) -> HttpResponse:
+    def refuse_change(self, request: HttpRequest, *, as_json: bool = False) -> HttpResponse:
+        if as_json:
+            refused = redirection_change_refused(self.access.tenant)
+            return JsonResponse({"error": str(refused)}, status=HTTPStatus.FORBIDDEN)
         return no_access(
             request, self.access, reason=redirection_change_refused(self.access.tenant)
         )

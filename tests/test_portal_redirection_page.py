@@ -335,3 +335,17 @@ def test_the_pages_script_gets_a_json_400_for_a_bad_choice(signed_in, defender_c
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert response.json() == {"error": "Choose On or Off."}
     assert stored_state(contoso) == (False, 0)
+
+
+def test_a_role_taken_away_after_sign_in_changes_nothing(signed_in, defender_client, contoso):
+    admin = signed_in("global_administrator")
+    admin.role_assignments.all().delete()
+    response = defender_client.post(PAGE, {"enabled": "on"})
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert "Only a Global Administrator or a Security Administrator" in response.content.decode()
+    assert not RedirectionChange.objects.exists()
+    api = defender_client.patch(
+        "/api/v1/portal-redirection", {"enabled": True}, content_type="application/json"
+    )
+    assert api.status_code == HTTPStatus.FORBIDDEN
+    assert not PortalRedirection.objects.filter(enabled=True).exists()

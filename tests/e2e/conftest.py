@@ -141,7 +141,8 @@ def assert_signed_in_without_asking(page, origin: str, display_name: str):
 
     page.wait_for_load_state()
     assert "/signin" not in page.url, f"asked to sign in again: {page.url}"
-    expect(page.get_by_text(display_name, exact=True)).to_be_visible()
+    # The header names the account (its menu repeats the name, folded away).
+    expect(page.get_by_role("banner").get_by_text(display_name, exact=True).first).to_be_visible()
 
 
 SERIOUS_IMPACTS = frozenset({"serious", "critical"})
