@@ -342,7 +342,7 @@ def test_nobody_adds_changes_or_deletes_changes(request, who, contoso, contoso_a
     client = request.getfixturevalue(who)
     set_portal_redirection(contoso, True, actor=contoso_admin, source=ChangeSource.WEB)
     change = RedirectionChange.objects.get()
-    listing = client.get(CHANGES, {"source__exact": "web", "new_value__exact": "1"})
+    listing = client.get(CHANGES, {"source__exact": "web", "turned": "on"})
     assert listing.status_code == HTTPStatus.OK
     assert list(listing.context["cl"].result_list) == [change]
     assert "delete_selected" not in listing.content.decode()
