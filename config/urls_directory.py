@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from config import errors, views
+from config import errors, favicon, views
 
 
 class DirectoryHome(RedirectView):
@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("accounts.urls_directory")),
     path("", include("accounts.urls_provider")),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", favicon.favicon, name="favicon"),
 ]
 
 handler400 = errors.bad_request

@@ -74,7 +74,7 @@ def test_health_check_answers_on_every_host(host):
     assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
 
 
-@pytest.mark.parametrize("host", [DEFENDER_HOST, LEGACY_HOST, "localhost"])
+@pytest.mark.parametrize("host", [DEFENDER_HOST, LEGACY_HOST, IDENTITY_HOST, "localhost"])
 def test_every_site_has_a_favicon_of_its_own(host, settings):
     settings.DEBUG = True
     response = Client(HTTP_HOST=host).get("/favicon.ico")
