@@ -275,7 +275,7 @@ def test_too_long_feedback_is_refused_and_kept(signed_in, defender_client, conto
 
 def test_form_post_without_csrf_token_is_refused(contoso, fabrikam):
     client = Client(enforce_csrf_checks=True, HTTP_HOST=DEFENDER_HOST)
-    client.force_login(make_account("global_administrator", contoso, fabrikam))
+    sign_in(client, make_account("global_administrator", contoso, fabrikam))
     assert client.post(PAGE, {"enabled": "on"}).status_code == HTTPStatus.FORBIDDEN
     assert stored_state(contoso) == (False, 0)
 

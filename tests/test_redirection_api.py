@@ -207,7 +207,7 @@ def test_other_methods_are_405(method, admin, defender_client, contoso):
 
 def test_csrf_is_enforced_on_writes(contoso, fabrikam):
     client = Client(enforce_csrf_checks=True, HTTP_HOST=DEFENDER_HOST)
-    client.force_login(make_account("global_administrator", contoso, fabrikam))
+    sign_in(client, make_account("global_administrator", contoso, fabrikam))
     client.get("/preferences2/portal_redirection")  # sets the CSRF cookie, as the page does
     token = client.cookies["csrftoken"].value
 

@@ -10,9 +10,9 @@ from django.conf import settings
 from django.test import Client
 
 from accounts.models import DirectoryRole
-from tests.conftest import DEFENDER_HOST, LEGACY_HOST, sign_in
+from tests.conftest import DEFENDER_HOST, LEGACY_HOST, same_browser, sign_in, through_directory
 from tests.factories import AlertFactory, UserFactory
-from tests.redirection import landing, redeem_handoff
+from tests.redirection import landing
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,11 @@ def test_each_role_lands_on_a_page_it_may_open(
     assert f"{target.scheme}://{target.netloc}" == settings.DEFENDER_PORTAL_URL
     if role is None and urlsplit(path).path in NEAREST_WITHOUT_A_ROLE:
         assert target.path == NEAREST_WITHOUT_A_ROLE[urlsplit(path).path]
+    # The Defender portal signs the account in through the directory: no second password.
     defender = Client(HTTP_HOST=DEFENDER_HOST)
-    arrived = redeem_handoff(routed["Location"], defender)
-    page = defender.get(arrived["Location"])
-    assert page.status_code == HTTPStatus.OK, (path, arrived["Location"], page.status_code)
+    same_browser(legacy, defender)
+    target_path = target.path + (f"?{target.query}" if target.query else "")
+    arrived = through_directory(defender, defender.get(defender.get(target_path)["Location"]))
+    assert arrived["Location"] == target_path
+    page = defender.get(target_path)
+    assert page.status_code == HTTPStatus.OK, (path, target_path, page.status_code)
