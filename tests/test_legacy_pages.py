@@ -288,7 +288,7 @@ def test_the_timeline_opens_on_the_latest_cards_and_shows_more_on_request(analys
     assert len(cards(first)) == 10
     assert f'href="/securityAlert/{newest_first[0].pk}"' in first
     assert f'href="/securityAlert/{newest_first[10].pk}"' not in first
-    assert "Showing the latest 10 of 25 suspicious activities" in first
+    assert "Showing the latest 10 of 25 security alerts" in first
     more = re.search(r'<a class="button" href="([^"]+)">Show more</a>', first).group(1)
     assert parse_qs(urlsplit(more.replace("&amp;", "&")).query) == {
         "severity": ["high"],
