@@ -138,6 +138,7 @@ def take_all(browser, defender: str, legacy: str) -> None:
         latest.get_by_role("heading").get_by_role("link").click()
     shoot(analyst, "legacy-alert")
     take_narrow_and_dark(browser, defender, legacy)
+    staged_rollout(admin, defender)
 
 
 def take_narrow_and_dark(browser, defender: str, legacy: str) -> None:
@@ -160,8 +161,6 @@ def take_narrow_and_dark(browser, defender: str, legacy: str) -> None:
     dark_phone = browser.new_context(viewport=PHONE, color_scheme="dark").new_page()
     sign_in(dark_phone, legacy, FABRIKAM_ADMIN, PASSWORD, path="/signin?next=/timeline")
     shoot(dark_phone, "legacy-timeline-narrow-dark")
-
-    staged_rollout(admin, defender)
 
 
 def staged_rollout(admin, defender: str) -> None:
