@@ -32,7 +32,7 @@ def expect_routed(page, portals) -> None:
 
 def expect_kept(page, portals) -> None:
     expect(page).to_have_url(portals.legacy + "/timeline")
-    expect(page.get_by_role("heading", name="Suspicious activity timeline")).to_be_visible()
+    expect(page.get_by_role("heading", name="Security alerts timeline")).to_be_visible()
 
 
 def save_scope(admin, *, pilot: str | None) -> None:
