@@ -108,3 +108,10 @@ class MissingObjectPageMiddleware:
         if isinstance(exception, Http404):
             return page_not_found(request, exception)
         return None
+
+
+# The names Django looks up in each site's root URLconf; every URLconf imports these four.
+handler400 = bad_request
+handler403 = permission_denied
+handler404 = page_not_found
+handler500 = server_error

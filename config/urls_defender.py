@@ -3,7 +3,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from config import errors, favicon, views
+from config import favicon, views
+from config.errors import handler400, handler403, handler404, handler500  # noqa: F401 (read by Django)
 
 urlpatterns = [
     path("", include("accounts.urls")),
@@ -14,8 +15,3 @@ urlpatterns = [
     path("", include("settings_ui.urls_feedback")),
     path("", include("portal.urls_defender")),
 ]
-
-handler400 = errors.bad_request
-handler403 = errors.permission_denied
-handler404 = errors.page_not_found
-handler500 = errors.server_error

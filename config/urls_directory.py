@@ -5,7 +5,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from config import errors, favicon, views
+from config import favicon, views
+from config.errors import handler400, handler403, handler404, handler500  # noqa: F401 (read by Django)
 
 
 class DirectoryHome(RedirectView):
@@ -22,8 +23,3 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", favicon.favicon, name="favicon"),
 ]
-
-handler400 = errors.bad_request
-handler403 = errors.permission_denied
-handler404 = errors.page_not_found
-handler500 = errors.server_error

@@ -2,15 +2,11 @@
 
 from django.urls import path
 
-from config import errors, favicon, views
+from config import favicon, views
+from config.errors import handler400, handler403, handler404, handler500  # noqa: F401 (read by Django)
 
 urlpatterns = [
     path("", views.start, name="start"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", favicon.favicon, name="favicon"),
 ]
-
-handler400 = errors.bad_request
-handler403 = errors.permission_denied
-handler404 = errors.page_not_found
-handler500 = errors.server_error
