@@ -56,12 +56,11 @@ def sign_in(email: str, host: str) -> str:
     request = RequestFactory().get("/", HTTP_HOST=host, HTTP_USER_AGENT="bench")
     request.portal = portal_for_host(host)
     request.session = django_session_store()()
+    # The roles the directory's ID token would name, as the portal's sign-in hands them over.
+    mine = RoleAssignment.objects.filter(user=user, tenant_id=user.tenant_id)
+    request.sign_in_roles = list(mine.values_list("role", flat=True))
     backends = settings.AUTHENTICATION_BACKENDS
     login(request, user, backend=next((b for b in backends if "ModelBackend" in b), backends[-1]))
-    roles = getattr(signin, "ROLES", None)
-    if roles and roles not in request.session:  # where the password form adds them itself
-        mine = RoleAssignment.objects.filter(user=user, tenant_id=user.tenant_id)
-        request.session[roles] = sorted(mine.values_list("role", flat=True))
     request.session.save()
     return f"{settings.SESSION_COOKIE_NAME}={request.session.session_key}"
 
