@@ -86,8 +86,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.PortalSessionMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    # As soon as the session is known to be this portal's: a routed answer needs nothing else.
     "portal.middleware.LegacyRedirectionMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "config.middleware.SignedInNoStoreMiddleware",
     # A view's Http404 gets the portal's own 404 page, in debug too.
@@ -168,7 +169,8 @@ else:
             "LOCATION": "portal-redirection",
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    # Django's db engine, its row read without building a query (config/session_rows.py).
+    SESSION_ENGINE = "config.sessions_db"
 
 # ------------------------------------------------------------------ accounts and sessions
 AUTH_USER_MODEL = "accounts.User"

@@ -1,0 +1,68 @@
+"""Reading a session's row with one fixed statement instead of a query built per request.
+
+Every signed-in request reads its session row. Building that query through the ORM costs
+about a quarter of a millisecond, several times what the database takes to answer it and
+more than a routed legacy answer's own work. The statement never changes, so it is written
+once, from the model's own names. What it returns is converted as the ORM would (the expiry
+through the field's own converters), and an ended or unknown session reads as none.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import NamedTuple
+
+from django.contrib.sessions.models import Session
+from django.db import connections, router
+from django.utils import timezone
+
+
+class SessionRow(NamedTuple):
+    session_data: str
+    expire_date: object
+
+
+@cache
+def _statement(alias: str) -> str:
+    quote = connections[alias].ops.quote_name
+    table = quote(Session._meta.db_table)
+    key, data, expiry = (
+        quote(Session._meta.get_field(name).column)
+        for name in ("session_key", "session_data", "expire_date")
+    )
+    # Every name comes from the model and is quoted by the backend; values are parameters.
+    return f"SELECT {data}, {expiry} FROM {table} WHERE {key} = %s AND {expiry} > %s"  # noqa: S608
+
+
+def _as_datetime(value, connection):
+    column = Session._meta.get_field("expire_date").get_col(Session._meta.db_table)
+    for convert in (
+        *connection.ops.get_db_converters(column),
+        *column.get_db_converters(connection),
+    ):
+        value = convert(value, column, connection)
+    return value
+
+
+def read_session_row(session_key: str) -> SessionRow | None:
+    """The unexpired row of ``session_key``, or None."""
+    alias = router.db_for_read(Session)
+    connection = connections[alias]
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(_statement(alias), [session_key, now])
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    data, expire_date = found
+    return SessionRow(data, _as_datetime(expire_date, connection))
+
+
+class SessionRowReading:
+    """For a database-backed session engine: its row read by read_session_row."""
+
+    def _get_session_from_db(self):
+        row = read_session_row(self.session_key) if self.session_key else None
+        if row is None:
+            self._session_key = None
+        return row
