@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from accounts.models import DirectoryRole
+from settings_ui import state
 from tests.factories import PASSWORD, TenantFactory, UserFactory
 from tests.redirection import start_clock, switcher
 
@@ -21,8 +22,10 @@ IDENTITY_HOST = "login.localhost"
 def _empty_cache():
     """Each test starts with a cold cache, as after a deploy."""
     cache.clear()
+    state.forget()
     yield
     cache.clear()
+    state.forget()
 
 
 @pytest.fixture

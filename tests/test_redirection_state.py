@@ -104,10 +104,35 @@ def test_a_reader_that_read_before_a_commit_never_overwrites_the_new_state(
     stale_read = state._read_database(contoso.pk)
     with django_capture_on_commit_callbacks(execute=True):
         set_portal_redirection(contoso, True, actor=contoso_admin, source=ChangeSource.WEB)
+    state.forget()  # the reader is another process: it has not seen the writer's change
     monkeypatch.setattr(state, "_read_database", lambda tenant_id: stale_read)
     monkeypatch.setattr(state.cache, "get", lambda *args, **kwargs: None)  # the reader's miss
     assert state.get_state(contoso.pk) == state.OFF  # what it read, returned once
     monkeypatch.undo()
+    assert state.get_state(contoso.pk).enabled is True
+
+
+def test_a_process_asks_the_cache_again_after_a_moment(contoso, monkeypatch):
+    """Another server's change reaches this process within PROCESS_MEMO_SECONDS of the cache."""
+    moment = [1000.0]
+    monkeypatch.setattr(state.time, "monotonic", lambda: moment[0])
+    assert state.get_state(contoso.pk) == state.OFF  # read, cached
+    assert state.get_state(contoso.pk) == state.OFF  # from the cache: remembered from now on
+    on = dataclasses.replace(state.OFF, enabled=True)
+    state.cache.set(state.cache_key(contoso.pk), on, 60, version=state.CACHE_VERSION)
+    moment[0] += state.PROCESS_MEMO_SECONDS / 2
+    assert state.get_state(contoso.pk) == state.OFF
+    moment[0] += state.PROCESS_MEMO_SECONDS
+    assert state.get_state(contoso.pk) == on
+
+
+def test_the_process_that_changes_the_switch_sees_it_at_once(
+    contoso, contoso_admin, django_capture_on_commit_callbacks
+):
+    assert state.get_state(contoso.pk) == state.OFF
+    assert state.get_state(contoso.pk) == state.OFF  # remembered
+    with django_capture_on_commit_callbacks(execute=True):
+        set_portal_redirection(contoso, True, actor=contoso_admin, source=ChangeSource.WEB)
     assert state.get_state(contoso.pk).enabled is True
 
 
