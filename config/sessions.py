@@ -15,6 +15,7 @@ from django.contrib.sessions.backends import cached_db
 from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 
+from config.session_data import SignatureCheckedOnce
 from config.session_rows import SessionRowReading
 
 CACHED_SESSION_SECONDS = 300
@@ -48,7 +49,7 @@ class CappedSessionCache:
         return str(self._cache)
 
 
-class SessionStore(SessionRowReading, cached_db.SessionStore):
+class SessionStore(SignatureCheckedOnce, SessionRowReading, cached_db.SessionStore):
     def __init__(self, session_key: str | None = None):
         super().__init__(session_key)
         self._cache = CappedSessionCache(caches[settings.SESSION_CACHE_ALIAS])

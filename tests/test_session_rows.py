@@ -51,3 +51,32 @@ def test_the_engine_loads_what_was_saved():
     store = import_module("config.sessions_db").SessionStore(key)
     assert store["tenant_id"] == 7
     assert store["directory_roles"] == ["Global Administrator"]
+
+
+# ------------------------------------------------------------------ the signature, checked once
+def engine():
+    return import_module("config.sessions_db").SessionStore
+
+
+def test_each_load_gets_its_own_copy_of_the_data():
+    key = saved_session(directory_roles=["Security Reader"])
+    first = engine()(key)
+    first["directory_roles"].append("Global Administrator")  # changed in memory, never saved
+    assert engine()(key)["directory_roles"] == ["Security Reader"]
+
+
+def test_altered_data_reads_as_an_empty_session_even_after_the_genuine_text_was_read():
+    key = saved_session(tenant_id=1)
+    assert engine()(key)["tenant_id"] == 1
+    genuine = Session.objects.get(session_key=key).session_data
+    payload, _, signature = genuine.rpartition(":")
+    Session.objects.filter(session_key=key).update(session_data=f"{payload}:{signature[::-1]}")
+    assert engine()(key).load() == {}
+
+
+def test_data_signed_under_a_retired_secret_is_not_accepted(settings):
+    key = saved_session(tenant_id=1)
+    assert engine()(key)["tenant_id"] == 1  # checked, and remembered, under the old secret
+    settings.SECRET_KEY = "a-new-secret-" + "x" * 40
+    settings.SECRET_KEY_FALLBACKS = []
+    assert engine()(key).load() == {}
