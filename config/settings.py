@@ -89,13 +89,17 @@ MIDDLEWARE = [
     # As soon as the session is known to be this portal's: a routed answer needs nothing else.
     "portal.middleware.LegacyRedirectionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "accounts.middleware.SignInRequiredMiddleware",
     "config.middleware.SignedInNoStoreMiddleware",
     # A view's Http404 gets the portal's own 404 page, in debug too.
     "config.errors.MissingObjectPageMiddleware",
     # Last, so that it sees the sign-in view's answer and can swap it for the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Messages live in the signed-in session they were written for (the only pages that write any
+# are signed in), never in a cookie of their own; and the store costs nothing to open.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 ROOT_URLCONF = "config.urls_service"
 WSGI_APPLICATION = "config.wsgi.application"

@@ -92,3 +92,30 @@ def test_a_routed_session_still_gets_the_favicon(
     sign_in(legacy, contoso_analyst)
     assert legacy.get("/timeline").status_code == HTTPStatus.FOUND
     assert legacy.get("/favicon.ico").status_code == HTTPStatus.OK
+
+
+# ------------------------------------------------------------------ the way to sign in
+@pytest.mark.parametrize(
+    "host, path",
+    [
+        (DEFENDER_HOST, "/"),
+        (DEFENDER_HOST, "/alerts/1?x=%2F%2Fevil.example"),
+        (DEFENDER_HOST, "/search?q=é ü&next=//evil.example"),
+        (LEGACY_HOST, "/timeline?severity=high&q=a b"),
+        (LEGACY_HOST, "/securityAlert/1?#frag"),
+        (LEGACY_HOST, "/search?q=%C3%A9"),
+    ],
+)
+def test_a_signed_out_visit_is_answered_as_django_answers_it(settings, host, path):
+    """The sign-in path is worked out once per site; the answer is Django's own, to the byte."""
+    ours = Client().get(path, headers={"host": host})
+    settings.MIDDLEWARE = [
+        "django.contrib.auth.middleware.LoginRequiredMiddleware"
+        if name == "accounts.middleware.SignInRequiredMiddleware"
+        else name
+        for name in settings.MIDDLEWARE
+    ]
+    djangos = Client().get(path, headers={"host": host})
+    assert ours.status_code == djangos.status_code == 302
+    assert ours["Location"] == djangos["Location"]
+    assert ours["Location"].startswith("/signin?next=/")
