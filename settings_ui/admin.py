@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from accounts.admin import TenantAdmin, TenantDomainFilter
 from accounts.models import Tenant, client_ip
 from config.admin_lookups import FilterLookupsOnly
+from config.admin_rows import PlainActionCheckbox
 from settings_ui.admin_filters import TurnedFilter
 from settings_ui.forms import (
     ROLLOUT_FORMS,
@@ -266,7 +267,7 @@ admin.site.register(Tenant, RedirectionTenantAdmin)
 
 
 @admin.register(RedirectionChange)
-class RedirectionChangeAdmin(FilterLookupsOnly, admin.ModelAdmin):
+class RedirectionChangeAdmin(PlainActionCheckbox, FilterLookupsOnly, admin.ModelAdmin):
     """The audit, read-only for everyone: rows are only ever added, by the service."""
 
     list_display = ("changed_at", "tenant", "change", "actor", "source", "ip_address")
@@ -295,7 +296,7 @@ class RedirectionChangeAdmin(FilterLookupsOnly, admin.ModelAdmin):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(FilterLookupsOnly, admin.ModelAdmin):
+class FeedbackAdmin(PlainActionCheckbox, FilterLookupsOnly, admin.ModelAdmin):
     """What users wrote stays as written; support only moves its status along."""
 
     list_display = ("created_at", "category", "status", "tenant", "user", "portal", "summary")
