@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from functools import cached_property
 
 from django import forms
 from django.contrib import admin, messages
@@ -11,7 +10,6 @@ from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +25,7 @@ from oauth2_provider.models import (
 from accounts import admin_pauses  # noqa: F401  (registers the paused sign-ins)
 from accounts.models import RoleAssignment, SignInSession, Tenant, User
 from config.admin_lookups import FilterLookupsOnly
-from config.admin_rows import PlainActionCheckbox
+from config.admin_rows import CappedCountPaginator, PlainActionCheckbox
 
 logger = logging.getLogger("accounts.support")
 
@@ -37,27 +35,6 @@ admin.site.site_title = _("Defender support console")
 # 1366 px screen hid their right-hand columns. The home page and breadcrumbs lead to each list.
 admin.site.enable_nav_sidebar = False
 admin.site.index_title = _("Support")
-
-
-class CappedCountPaginator(Paginator):
-    """Counts at most ``cap`` + 1 rows, so a list over a huge table never counts it all.
-
-    Past the cap the list says "more than" and support narrows it with the filters.
-    """
-
-    cap = 10_000
-
-    @cached_property
-    def count(self) -> int:
-        return self.object_list[: self.cap + 1].count()
-
-    @property
-    def is_capped(self) -> bool:
-        return self.count > self.cap
-
-    @property
-    def cap_label(self) -> str:
-        return f"{self.cap:,}"
 
 
 # ------------------------------------------------------------------ role assignments
@@ -192,6 +169,7 @@ class UserAdmin(PlainActionCheckbox, FilterLookupsOnly, DjangoUserAdmin):
     ordering = ("email",)
     inlines = [UserRoleAssignmentInline]
     readonly_fields = ("sessions_ended_at",)
+    paginator = CappedCountPaginator
     show_full_result_count = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:

@@ -1,8 +1,10 @@
-"""The support console's list rows: each row's selection checkbox written directly."""
+"""The support console's long lists: rows drawn without the widget templates, counts capped."""
 
 from __future__ import annotations
 
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -22,3 +24,25 @@ class PlainActionCheckbox:
             str(obj.pk),
             label,
         )
+
+
+class CappedCountPaginator(Paginator):
+    """Counts at most ``cap`` + 1 rows, so a list over a huge table never counts it all.
+
+    Past the cap the list says "more than" (templates/admin/pagination.html), and support
+    narrows it with the filters.
+    """
+
+    cap = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: self.cap + 1].count()
+
+    @property
+    def is_capped(self) -> bool:
+        return self.count > self.cap
+
+    @property
+    def cap_label(self) -> str:
+        return f"{self.cap:,}"

@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from accounts.admin import TenantAdmin, TenantDomainFilter
 from accounts.models import Tenant, client_ip
 from config.admin_lookups import FilterLookupsOnly
-from config.admin_rows import PlainActionCheckbox
+from config.admin_rows import CappedCountPaginator, PlainActionCheckbox
 from settings_ui.admin_filters import TurnedFilter
 from settings_ui.forms import (
     ROLLOUT_FORMS,
@@ -279,6 +279,7 @@ class RedirectionChangeAdmin(PlainActionCheckbox, FilterLookupsOnly, admin.Model
     list_select_related = ("tenant", "actor")
     date_hierarchy = "changed_at"
     search_fields = ("tenant__name", "tenant__domain", "actor__email")
+    paginator = CappedCountPaginator  # the audit only ever grows
     show_full_result_count = False
 
     @admin.display(description=_("change"), ordering="kind")

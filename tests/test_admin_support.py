@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from accounts.admin import CappedCountPaginator
 from accounts.models import DirectoryRole, SignInSession, User
+from config.admin_rows import CappedCountPaginator
 from settings_ui.models import ChangeSource, Feedback, PortalRedirection, RedirectionChange
 from settings_ui.services import set_portal_redirection
 from settings_ui.state import get_state
