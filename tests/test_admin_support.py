@@ -463,3 +463,15 @@ def test_the_console_says_on_and_off_for_the_switch(support_client, contoso, con
     on_only = support_client.get(CHANGES, {"turned": "on"})
     assert len(on_only.context["cl"].result_list) == 1
     assert not support_client.get(CHANGES, {"turned": "off"}).context["cl"].result_list
+
+
+@pytest.mark.parametrize("path, name", [(USERS, "users"), (CHANGES, "redirection changes")])
+def test_the_accounts_list_and_the_audit_count_no_further_than_their_cap(
+    support_client, monkeypatch, contoso, contoso_admin, path, name
+):
+    for enabled in (True, False, True):
+        set_portal_redirection(contoso, enabled, actor=contoso_admin, source=ChangeSource.WEB)
+    UserFactory.create_batch(3, tenant=contoso)
+    monkeypatch.setattr(CappedCountPaginator, "cap", 2)
+    page = support_client.get(path).content.decode()
+    assert f"More than 2 {name}: filter the list to see them all." in page
