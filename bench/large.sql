@@ -23,12 +23,12 @@ SELECT f.account + (g %% %(users)s), f.tenant + (g %% %(users)s %% %(tenants)s),
   CASE WHEN g %% 5 = 0 THEN NULL ELSE now() - (g %% 2592000) * interval '1 second' + interval '1 hour' END,
   CASE WHEN g %% 5 = 0 THEN '' ELSE 'signed_out' END, '10.0.0.1', 'Mozilla/5.0 (bench)'
 FROM bulk_first f, generate_series(0, %(sessions)s - 1) g;
-INSERT INTO settings_ui_portalredirection (tenant_id, enabled, enabled_at, updated_at)
-SELECT f.tenant + g, g %% 2 = 0, now() - interval '1 day', now()
+INSERT INTO settings_ui_portalredirection (tenant_id, enabled, enabled_at, updated_at, scope)
+SELECT f.tenant + g, g %% 2 = 0, now() - interval '1 day', now(), 'everyone'
 FROM bulk_first f, generate_series(0, %(tenants)s - 1) g;
-INSERT INTO settings_ui_redirectionchange (tenant_id, source, old_value, new_value, changed_at,
-  user_agent)
-SELECT f.tenant + (g %% %(tenants)s), 'api', g %% 2 = 1, g %% 2 = 0,
+INSERT INTO settings_ui_redirectionchange (tenant_id, source, kind, old_value, new_value,
+  old_text, new_text, changed_at, user_agent)
+SELECT f.tenant + (g %% %(tenants)s), 'api', 'switch', g %% 2 = 1, g %% 2 = 0, '', '',
   now() - interval '2 days' + g * interval '1 second', ''
 FROM bulk_first f, generate_series(0, 3 * %(tenants)s - 1) g;
 ANALYZE
