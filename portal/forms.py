@@ -44,6 +44,22 @@ class AlertFilterForm(forms.Form):
     def is_filtered(self) -> bool:
         return any(self.cleaned_data.get(name) for name in ("status", "severity"))
 
+    def options(self, field: forms.BoundField) -> list[tuple[str, str, bool]]:
+        """A field's choices as (value, label, chosen), chosen as its widget would mark them.
+
+        The page draws the list itself: the widget's own templates cost more than the
+        whole list of alerts beside them.
+        """
+        widget = field.field.widget
+        given = widget.format_value(field.value())
+        options, marked = [], False
+        for value, label in field.field.choices:
+            value = str(value)
+            chosen = value in given and (widget.allow_multiple_selected or not marked)
+            marked = marked or chosen
+            options.append((value, label, chosen))
+        return options
+
 
 class LegacyAlertFilterForm(AlertFilterForm):
     """The legacy timeline's filters: its own statuses, Open, Closed and Suppressed."""
