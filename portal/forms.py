@@ -41,6 +41,16 @@ class AlertFilterForm(forms.Form):
         return rows.filter(severity=severity) if severity else rows
 
     @property
+    def chosen(self) -> tuple:
+        """The filters in force as plain values (an invalid one counts as none): two forms of
+        the same class with the same ``chosen`` list the same alerts."""
+        self.is_valid()
+        return tuple(
+            (name, tuple(sorted(value)) if isinstance(value, list) else value)
+            for name, value in sorted(self.cleaned_data.items())
+        )
+
+    @property
     def is_filtered(self) -> bool:
         return any(self.cleaned_data.get(name) for name in ("status", "severity"))
 
