@@ -109,6 +109,7 @@ DJANGO_CONTEXT_PROCESSORS = [
 TEMPLATES = [
     # The portals' and the directory's pages: Jinja2 (config/templating.py), under jinja2/.
     {
+        "NAME": "jinja2",
         "BACKEND": "config.templating.Jinja2",
         "DIRS": [BASE_DIR / "jinja2"],
         "APP_DIRS": False,

@@ -8,9 +8,12 @@ interpret it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date as calendar_date
+from datetime import datetime
 from functools import lru_cache
 
+from django.conf import settings
 from django.template.backends import jinja2 as django_jinja2
 from django.template.backends.utils import csrf_input_lazy, csrf_token_lazy
 from django.templatetags.static import static
@@ -19,10 +22,15 @@ from django.urls import reverse
 from django.utils import dateformat
 from django.utils.dates import MONTHS_3
 from django.utils.formats import get_format
-from django.utils.timezone import template_localtime
+from django.utils.timezone import get_current_timezone
 from django.utils.translation import gettext, ngettext
+from jinja2 import ChainableUndefined, Environment, pass_context
 
-from jinja2 import ChainableUndefined, Environment
+from config.hosts import site_path
+
+# The page's time zone, looked up once per page rather than once per date shown (a few µs
+# each); None when dates are shown as stored (USE_TZ off).
+PAGE_TIMEZONE = "_page_timezone"
 
 # The letters of Django's date formats that the pages use, each one quick step; a format with
 # any other letter goes through Django's own formatter, so every format means what it does in
@@ -39,30 +47,38 @@ _LETTERS = {
 
 
 @lru_cache(maxsize=64)
-def _steps(format_string: str) -> tuple | None:
-    """The format as literal text and letter functions, or None when Django must do it."""
+def _formatter(format_string: str) -> Callable[[calendar_date], str]:
+    """One function writing a date in ``format_string``: the letters above, step by step,
+    or Django's own formatter for a format with any other letter."""
     steps = []
     for index, piece in enumerate(dateformat.re_formatchars.split(format_string)):
-        if index % 2:
-            if piece not in _LETTERS:
-                return None
+        if index % 2 == 0:
+            text = dateformat.re_escaped.sub(r"\1", piece)
+            steps.append(lambda moment, text=text: text)
+        elif piece in _LETTERS:
             steps.append(_LETTERS[piece])
-        elif piece:
-            steps.append(dateformat.re_escaped.sub(r"\1", piece))
-    return tuple(steps)
+        else:
+            return lambda moment: dateformat.format(moment, format_string)
+    return lambda moment: "".join([step(moment) for step in steps])
 
 
-def date(value, format_name: str = "DATE_FORMAT") -> str:
+def page_timezone():
+    return get_current_timezone() if settings.USE_TZ else None
+
+
+@pass_context
+def date(context, value, format_name: str = "DATE_FORMAT") -> str:
     """Django's ``date`` filter: a format setting's name (``DATETIME_FORMAT``) or a format
     (``"M j"``), in the current time zone as Django's templates show it; "" for no date."""
     if not isinstance(value, calendar_date):
         return ""
-    value = template_localtime(value)
-    format_string = get_format(format_name)
-    steps = _steps(format_string)
-    if steps is None:
-        return dateformat.format(value, format_string)
-    return "".join(step if isinstance(step, str) else step(value) for step in steps)
+    if isinstance(value, datetime) and value.utcoffset() is not None:
+        zone = context.get(PAGE_TIMEZONE, False)
+        if zone is False:
+            zone = page_timezone()
+        if zone is not None and getattr(value, "convert_to_local_time", True):
+            value = value.astimezone(zone)
+    return _formatter(get_format(format_name) if format_name.isupper() else format_name)(value)
 
 
 def pluralize(count, suffix: str = "s") -> str:
@@ -75,7 +91,9 @@ def pluralize(count, suffix: str = "s") -> str:
 
 def url(name: str, *args, **kwargs) -> str:
     """``{% url %}``: the path of a URL name on the site answering this request."""
-    return reverse(name, args=args or None, kwargs=kwargs or None)
+    if args or kwargs:
+        return reverse(name, args=args or None, kwargs=kwargs or None)
+    return site_path(name)
 
 
 def environment(**options) -> Environment:
@@ -114,6 +132,7 @@ class Template(django_jinja2.Template):
             "request": request,
             "csrf_input": csrf_input_lazy(request),
             "csrf_token": csrf_token_lazy(request),
+            PAGE_TIMEZONE: page_timezone(),
         }
         for processor in self.backend.template_context_processors:
             page.update(processor(request))
