@@ -25,6 +25,9 @@ class Tenant(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # The support console's list: by name, ties broken by the newest id, as Django's
+        # changelist orders it.
+        indexes = [models.Index(fields=["name", "-id"], name="tenant_name")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.domain})"

@@ -243,7 +243,11 @@ class RedirectionChange(models.Model):
 
     class Meta:
         ordering = ["-changed_at", "-id"]
-        indexes = [models.Index(fields=["tenant", "-changed_at"], name="change_tenant_recent")]
+        indexes = [
+            models.Index(fields=["tenant", "-changed_at"], name="change_tenant_recent"),
+            # The support console's list, newest first across every tenant.
+            models.Index(fields=["-changed_at", "-id"], name="change_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.tenant.name}: {self.summary} at {self.changed_at:%Y-%m-%d %H:%M:%S}"
