@@ -26,6 +26,7 @@ from oauth2_provider.models import (
 
 from accounts import admin_pauses  # noqa: F401  (registers the paused sign-ins)
 from accounts.models import RoleAssignment, SignInSession, Tenant, User
+from config.admin_lists import QuickRows
 from config.admin_lookups import FilterLookupsOnly
 
 logger = logging.getLogger("accounts.support")
@@ -86,7 +87,7 @@ class UserRoleAssignmentInline(RoleAssignmentInline):
 
 # ------------------------------------------------------------------ tenants
 @admin.register(Tenant)
-class TenantAdmin(FilterLookupsOnly, admin.ModelAdmin):
+class TenantAdmin(QuickRows, FilterLookupsOnly, admin.ModelAdmin):
     list_display = ("name", "domain", "created_at")
     search_fields = ("name", "domain")
     readonly_fields = ("created_at",)
@@ -99,7 +100,7 @@ admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class SupportGroupAdmin(FilterLookupsOnly, GroupAdmin):
+class SupportGroupAdmin(QuickRows, FilterLookupsOnly, GroupAdmin):
     """Django's own groups page, under the console's rule for query-string lookups."""
 
 
@@ -156,7 +157,7 @@ class AccountChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(FilterLookupsOnly, DjangoUserAdmin):
+class UserAdmin(QuickRows, FilterLookupsOnly, DjangoUserAdmin):
     form = AccountChangeForm
     add_form = AccountCreationForm
     fieldsets = (
@@ -264,7 +265,7 @@ def end_sign_in_session(row: SignInSession, reason: str) -> bool:
 
 
 @admin.register(SignInSession)
-class SignInSessionAdmin(FilterLookupsOnly, admin.ModelAdmin):
+class SignInSessionAdmin(QuickRows, FilterLookupsOnly, admin.ModelAdmin):
     # The row keeps no session key (a bearer secret), only a keyed hash, and shows neither.
     fields = (
         "user",

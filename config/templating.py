@@ -66,19 +66,27 @@ def page_timezone():
     return get_current_timezone() if settings.USE_TZ else None
 
 
+def local_date(value: calendar_date, format_name: str, zone) -> str:
+    """``value`` as Django's templates show it in ``format_name`` (a format setting's name or
+    a format): an aware datetime in time zone ``zone`` (None: as stored)."""
+    if (
+        zone is not None
+        and isinstance(value, datetime)
+        and value.utcoffset() is not None
+        and getattr(value, "convert_to_local_time", True)
+    ):
+        value = value.astimezone(zone)
+    return _formatter(get_format(format_name) if format_name.isupper() else format_name)(value)
+
+
 @pass_context
 def date(context, value, format_name: str = "DATE_FORMAT") -> str:
     """Django's ``date`` filter: a format setting's name (``DATETIME_FORMAT``) or a format
     (``"M j"``), in the current time zone as Django's templates show it; "" for no date."""
     if not isinstance(value, calendar_date):
         return ""
-    if isinstance(value, datetime) and value.utcoffset() is not None:
-        zone = context.get(PAGE_TIMEZONE, False)
-        if zone is False:
-            zone = page_timezone()
-        if zone is not None and getattr(value, "convert_to_local_time", True):
-            value = value.astimezone(zone)
-    return _formatter(get_format(format_name) if format_name.isupper() else format_name)(value)
+    zone = context.get(PAGE_TIMEZONE, False)
+    return local_date(value, format_name, page_timezone() if zone is False else zone)
 
 
 def pluralize(count, suffix: str = "s") -> str:
