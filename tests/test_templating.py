@@ -57,3 +57,9 @@ def test_links_are_those_of_the_site_answering(settings):
     settings.ROOT_URLCONF = "config.urls_defender"
     assert render("{{ url('defender:health') }}") == "/settings/identities/health"
     assert render("{{ url('defender:alert', 7) }}") == "/alerts/7"
+
+
+def test_static_files_follow_the_static_settings(settings):
+    assert render("{{ static('css/common.css') }}") == "/static/css/common.css"
+    settings.STATIC_URL = "/assets/"
+    assert render("{{ static('css/common.css') }}") == "/assets/css/common.css"
