@@ -24,8 +24,8 @@ from oauth2_provider.models import (
 
 from accounts import admin_pauses  # noqa: F401  (registers the paused sign-ins)
 from accounts.models import RoleAssignment, SignInSession, Tenant, User
+from config.admin_lists import CappedCountPaginator, QuickRows
 from config.admin_lookups import FilterLookupsOnly
-from config.admin_rows import CappedCountPaginator, PlainActionCheckbox
 
 logger = logging.getLogger("accounts.support")
 
@@ -64,7 +64,7 @@ class UserRoleAssignmentInline(RoleAssignmentInline):
 
 # ------------------------------------------------------------------ tenants
 @admin.register(Tenant)
-class TenantAdmin(PlainActionCheckbox, FilterLookupsOnly, admin.ModelAdmin):
+class TenantAdmin(QuickRows, FilterLookupsOnly, admin.ModelAdmin):
     list_display = ("name", "domain", "created_at")
     search_fields = ("name", "domain")
     readonly_fields = ("created_at",)
@@ -77,7 +77,7 @@ admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class SupportGroupAdmin(PlainActionCheckbox, FilterLookupsOnly, GroupAdmin):
+class SupportGroupAdmin(QuickRows, FilterLookupsOnly, GroupAdmin):
     """Django's own groups page, under the console's rule for query-string lookups."""
 
 
@@ -134,7 +134,7 @@ class AccountChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(PlainActionCheckbox, FilterLookupsOnly, DjangoUserAdmin):
+class UserAdmin(QuickRows, FilterLookupsOnly, DjangoUserAdmin):
     form = AccountChangeForm
     add_form = AccountCreationForm
     fieldsets = (
@@ -243,7 +243,7 @@ def end_sign_in_session(row: SignInSession, reason: str) -> bool:
 
 
 @admin.register(SignInSession)
-class SignInSessionAdmin(PlainActionCheckbox, FilterLookupsOnly, admin.ModelAdmin):
+class SignInSessionAdmin(QuickRows, FilterLookupsOnly, admin.ModelAdmin):
     # The row keeps no session key (a bearer secret), only a keyed hash, and shows neither.
     fields = (
         "user",

@@ -14,8 +14,8 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from accounts.throttling import counted_since, lift_pause, recent_failures, throttle_for
+from config.admin_lists import QuickRows
 from config.admin_lookups import FilterLookupsOnly
-from config.admin_rows import PlainActionCheckbox
 
 logger = logging.getLogger("accounts.support")
 
@@ -29,7 +29,7 @@ if admin.site.is_registered(AccessAttempt):
 
 
 @admin.register(AccessAttempt)
-class SignInPauseAdmin(PlainActionCheckbox, FilterLookupsOnly, admin.ModelAdmin):
+class SignInPauseAdmin(QuickRows, FilterLookupsOnly, admin.ModelAdmin):
     """One row per account + address (+ browser) with failures; support lifts pauses here."""
 
     list_display = ("attempt_time", "username", "ip_address", "failures_since_start", "state")

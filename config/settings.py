@@ -105,20 +105,33 @@ ROOT_URLCONF = "config.urls_service"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
+DJANGO_CONTEXT_PROCESSORS = [
+    "django.template.context_processors.request",
+    "django.contrib.auth.context_processors.auth",
+    "django.contrib.messages.context_processors.messages",
+]
 TEMPLATES = [
+    # The portals' and the directory's pages: Jinja2 (config/templating.py), under jinja2/.
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
+        "NAME": "jinja2",
+        "BACKEND": "config.templating.Jinja2",
+        "DIRS": [BASE_DIR / "jinja2"],
+        "APP_DIRS": False,
         "OPTIONS": {
+            "environment": "config.templating.environment",
             "context_processors": [
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
+                *DJANGO_CONTEXT_PROCESSORS,
                 "config.context_processors.portal",
                 "portal.context_processors.legacy_banner",
             ],
         },
+    },
+    # The support console (Django's admin) and the other apps' own templates.
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": DJANGO_CONTEXT_PROCESSORS},
     },
 ]
 
@@ -335,7 +348,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "config.static_files.HashedStaticFilesStorage"
             if STATIC_MANIFEST
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )

@@ -10,7 +10,6 @@ from accounts.signin import TENANT_ID, session_roles
 from config.portals import LEGACY
 from portal.middleware import session_is_routed
 from portal.routes import route_for_legacy_path
-from settings_ui.feedback import give_feedback_url
 from settings_ui.state import get_state
 
 SWITCHED = "switched"
@@ -23,6 +22,7 @@ def legacy_banner(request: HttpRequest) -> dict:
     ``switched`` while the tenant's redirection is On but this session is not routed (it signed
     in earlier, or its account's turn in the propagation window has not come); ``invitation``
     while it is Off. The Defender link is always built by the route map, never from raw input.
+    Its "Give feedback" link is the page's own (config.context_processors.portal).
     """
     session = getattr(request, "session", None)
     if getattr(request, "portal", None) != LEGACY or session is None:
@@ -38,6 +38,5 @@ def legacy_banner(request: HttpRequest) -> dict:
             "kind": SWITCHED if state.settled(timezone.now()).enabled else INVITATION,
             "defender_url": settings.DEFENDER_PORTAL_URL
             + route_for_legacy_path(request.path_info, request.GET, roles=session_roles(session)),
-            "feedback_url": give_feedback_url(request),
         }
     }

@@ -41,8 +41,34 @@ class AlertFilterForm(forms.Form):
         return rows.filter(severity=severity) if severity else rows
 
     @property
+    def chosen(self) -> tuple:
+        """The filters in force as plain values (an invalid one counts as none): two forms of
+        the same class with the same ``chosen`` list the same alerts."""
+        self.is_valid()
+        return tuple(
+            (name, tuple(sorted(value)) if isinstance(value, list) else value)
+            for name, value in sorted(self.cleaned_data.items())
+        )
+
+    @property
     def is_filtered(self) -> bool:
         return any(self.cleaned_data.get(name) for name in ("status", "severity"))
+
+    def options(self, field: forms.BoundField) -> list[tuple[str, str, bool]]:
+        """A field's choices as (value, label, chosen), chosen as its widget would mark them.
+
+        The page draws the list itself: the widget's own templates cost more than the
+        whole list of alerts beside them.
+        """
+        widget = field.field.widget
+        given = widget.format_value(field.value())
+        options, marked = [], False
+        for value, label in field.field.choices:
+            value = str(value)
+            chosen = value in given and (widget.allow_multiple_selected or not marked)
+            marked = marked or chosen
+            options.append((value, label, chosen))
+        return options
 
 
 class LegacyAlertFilterForm(AlertFilterForm):

@@ -161,9 +161,14 @@ class Alert(models.Model):
 
     @property
     def legacy_status(self) -> LegacyAlertStatus:
-        if self.status in UNRESOLVED:
-            return LegacyAlertStatus.OPEN
-        return LegacyAlertStatus.SUPPRESSED if self.suppressed else LegacyAlertStatus.CLOSED
+        return legacy_status_of(self.status, self.suppressed)
+
+
+def legacy_status_of(status: str, suppressed: bool) -> LegacyAlertStatus:
+    """An alert's status as the legacy portal names it, from its Defender status."""
+    if status in UNRESOLVED:
+        return LegacyAlertStatus.OPEN
+    return LegacyAlertStatus.SUPPRESSED if suppressed else LegacyAlertStatus.CLOSED
 
 
 # Which alerts each legacy status covers, and the Defender statuses it shows as.

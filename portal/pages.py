@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from accounts.models import Tenant
+from portal.alert_list import alert_page
 from portal.forms import AlertFilterForm
 from portal.models import (
     UNRESOLVED,
@@ -67,11 +68,12 @@ def filtered_alerts(
     "Show more", a plain link (so it works without JavaScript) to the same list with more.
     """
     form = form_class(request.GET)
-    alerts = form.filter(
-        Alert.objects.for_tenant(tenant_id).select_related("identity", "device", "incident")
-    )
     shown = alerts_to_show(request.GET.get("shown"), first)
-    count = alerts.count()
+    alerts, count = alert_page(
+        (form_class, tenant_id, form.chosen),
+        lambda: form.filter(Alert.objects.for_tenant(tenant_id)),
+        shown,
+    )
     more_url = None
     if shown < min(count, ALERT_LIST_LIMIT):
         query = request.GET.copy()
@@ -79,7 +81,7 @@ def filtered_alerts(
         more_url = f"?{query.urlencode()}"
     return {
         "filter_form": form,
-        "alerts": alerts[:shown],
+        "alerts": alerts,
         "alert_count": count,
         "alert_limit": shown,
         "more_url": more_url,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from django.contrib import admin, messages
-from django.contrib.admin.utils import display_for_value
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
@@ -20,8 +19,9 @@ from django.utils.translation import ngettext
 
 from accounts.admin import TenantAdmin, TenantDomainFilter
 from accounts.models import Tenant, client_ip
+from config.admin_lists import CappedCountPaginator, QuickRows, display_for_value
 from config.admin_lookups import FilterLookupsOnly
-from config.admin_rows import CappedCountPaginator, PlainActionCheckbox
+from config.hosts import site_path
 from settings_ui.admin_filters import TurnedFilter
 from settings_ui.forms import (
     ROLLOUT_FORMS,
@@ -107,7 +107,7 @@ class RedirectionTenantAdmin(TenantAdmin):
     def redirection(self, tenant: Tenant) -> str:
         setting = _settled(tenant)
         label = on_off(setting and setting.enabled)
-        history = reverse("admin:settings_ui_redirectionchange_changelist")
+        history = site_path("admin:settings_ui_redirectionchange_changelist")
         return format_html(
             '{} · <a href="{}?tenant__id__exact={}">{}</a>',
             label,
@@ -267,7 +267,7 @@ admin.site.register(Tenant, RedirectionTenantAdmin)
 
 
 @admin.register(RedirectionChange)
-class RedirectionChangeAdmin(PlainActionCheckbox, FilterLookupsOnly, admin.ModelAdmin):
+class RedirectionChangeAdmin(QuickRows, FilterLookupsOnly, admin.ModelAdmin):
     """The audit, read-only for everyone: rows are only ever added, by the service."""
 
     list_display = ("changed_at", "tenant", "change", "actor", "source", "ip_address")
@@ -297,7 +297,7 @@ class RedirectionChangeAdmin(PlainActionCheckbox, FilterLookupsOnly, admin.Model
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(PlainActionCheckbox, FilterLookupsOnly, admin.ModelAdmin):
+class FeedbackAdmin(QuickRows, FilterLookupsOnly, admin.ModelAdmin):
     """What users wrote stays as written; support only moves its status along."""
 
     list_display = ("created_at", "category", "status", "tenant", "user", "portal", "summary")

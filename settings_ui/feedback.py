@@ -7,12 +7,13 @@ from urllib.parse import urlsplit
 from django import forms
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.views import local_redirect_target
+from config.hosts import site_path
 from settings_ui.models import Feedback
 
 FROM_PARAMETER = "from"
@@ -21,11 +22,11 @@ FROM_PATH_MAX_LENGTH = Feedback._meta.get_field("from_path").max_length
 
 def feedback_url(from_path: str) -> str:
     """The feedback form of the portal serving this request, told which page it came from."""
-    return f"{reverse('feedback:form')}?{urlencode({FROM_PARAMETER: from_path})}"
+    return f"{site_path('feedback:form')}?{urlencode({FROM_PARAMETER: from_path})}"
 
 
 def _is_feedback_page(path: str) -> bool:
-    return urlsplit(path).path in (reverse("feedback:form"), reverse("feedback:thanks"))
+    return urlsplit(path).path in (site_path("feedback:form"), site_path("feedback:thanks"))
 
 
 def _offers_feedback(request: HttpRequest) -> bool:
@@ -52,7 +53,7 @@ def give_feedback_url(request: HttpRequest) -> str | None:
     if not _offers_feedback(request):
         return None
     from_path = safe_from_path(request.get_full_path())
-    return feedback_url(from_path) if from_path else reverse("feedback:form")
+    return feedback_url(from_path) if from_path else site_path("feedback:form")
 
 
 class MessageField(forms.CharField):
@@ -95,7 +96,7 @@ class FeedbackForm(forms.ModelForm):
 
 
 def _thanks_url(from_path: str) -> str:
-    url = reverse("feedback:thanks")
+    url = site_path("feedback:thanks")
     return f"{url}?{urlencode({FROM_PARAMETER: from_path})}" if from_path else url
 
 

@@ -245,7 +245,7 @@ class RedirectionChange(models.Model):
         ordering = ["-changed_at", "-id"]
         indexes = [
             models.Index(fields=["tenant", "-changed_at"], name="change_tenant_recent"),
-            # The support console's audit, newest first, reads a page without sorting it all.
+            # The support console's list, newest first across every tenant.
             models.Index(fields=["-changed_at", "-id"], name="change_recent"),
         ]
 

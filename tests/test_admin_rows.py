@@ -10,19 +10,19 @@ from tests.factories import SignInSessionFactory, TenantFactory
 
 pytestmark = pytest.mark.django_db
 
-WITH_PLAIN_CHECKBOX = [
+WITH_QUICK_ROWS = [
     model_admin
     for model_admin in admin.site._registry.values()
-    if "PlainActionCheckbox" in {cls.__name__ for cls in type(model_admin).__mro__}
+    if "QuickRows" in {cls.__name__ for cls in type(model_admin).__mro__}
 ]
 
 
 def test_every_list_of_ours_draws_its_checkboxes_directly():
-    ours = {type(a).__module__.split(".")[0] for a in WITH_PLAIN_CHECKBOX}
+    ours = {type(a).__module__.split(".")[0] for a in WITH_QUICK_ROWS}
     assert {"accounts", "settings_ui", "portal"} <= ours
 
 
-@pytest.mark.parametrize("model_admin", WITH_PLAIN_CHECKBOX, ids=lambda a: type(a).__name__)
+@pytest.mark.parametrize("model_admin", WITH_QUICK_ROWS, ids=lambda a: type(a).__name__)
 def test_the_checkbox_is_djangos_own_markup(model_admin):
     row = TenantFactory(name='Contoso "<script>&</script>"')  # any row: its text and its key
     djangos = admin.ModelAdmin.action_checkbox(model_admin, row)

@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import DirectoryRole, SignInSession, User
-from config.admin_rows import CappedCountPaginator
+from config.admin_lists import CappedCountPaginator
 from settings_ui.models import ChangeSource, Feedback, PortalRedirection, RedirectionChange
 from settings_ui.services import set_portal_redirection
 from settings_ui.state import get_state

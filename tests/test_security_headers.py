@@ -15,7 +15,8 @@ from tests.conftest import directory_of, sign_in
 
 pytestmark = pytest.mark.django_db
 
-TEMPLATES = Path(settings.BASE_DIR) / "templates"
+# The pages' Jinja2 templates and the support console's Django ones.
+TEMPLATE_DIRS = [Path(settings.BASE_DIR) / "jinja2", Path(settings.BASE_DIR) / "templates"]
 
 EXPECTED_POLICY = {
     "default-src": ["'self'"],
@@ -115,7 +116,9 @@ INLINE_CODE = {
 
 
 @pytest.mark.parametrize(
-    "template", sorted(TEMPLATES.rglob("*.html")), ids=lambda p: str(p.relative_to(TEMPLATES))
+    "template",
+    sorted(path for folder in TEMPLATE_DIRS for path in folder.rglob("*.html")),
+    ids=lambda path: str(path.relative_to(settings.BASE_DIR)),
 )
 def test_templates_hold_no_inline_code(template):
     text = template.read_text()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
@@ -42,7 +44,7 @@ def walk(clients: dict[str, Client], host: str, path: str, password_for=None) ->
                 {
                     "username": password_for.email,
                     "password": PASSWORD,
-                    "next": response.context["next"],
+                    "next": hidden_next(response),
                 },
             )
         if response.status_code != HTTPStatus.FOUND:
@@ -51,6 +53,13 @@ def walk(clients: dict[str, Client], host: str, path: str, password_for=None) ->
         host = location.hostname or host
         path = location.path + (f"?{location.query}" if location.query else "")
     raise AssertionError(f"too many redirects: {hops}")
+
+
+def hidden_next(response) -> str:
+    """Where the directory's sign-in form goes back to, as the browser sends it."""
+    page = response.content.decode()
+    found = re.search(r'<input type="hidden" name="next" value="([^"]*)">', page)
+    return unescape(found.group(1))
 
 
 def signed_in_as(client: Client):
