@@ -37,6 +37,6 @@ class SignatureCheckedOnce:
     def decode(self, session_data):
         try:
             payload = _checked_payload(session_data, self.key_salt, settings.SECRET_KEY)
+            return self.serializer().loads(payload)
         except Exception:
             return super().decode(session_data)  # Django's own handling of a bad text
-        return self.serializer().loads(payload)
