@@ -7,11 +7,12 @@ from config import favicon, views
 from config.errors import handler400, handler403, handler404, handler500  # noqa: F401 (read by Django)
 
 urlpatterns = [
+    # The portal's pages first: nearly every request is one of them, and no path is shared.
+    path("", include("portal.urls_defender")),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", favicon.favicon, name="favicon"),
     path("", include("settings_ui.urls")),
     path("", include("settings_ui.urls_feedback")),
-    path("", include("portal.urls_defender")),
 ]

@@ -5,7 +5,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client
+from django.urls import URLResolver, get_resolver, resolve, reverse
 
+from config.hosts import URLCONFS
 from tests.conftest import DEFENDER_HOST, IDENTITY_HOST, LEGACY_HOST, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +121,25 @@ def test_a_signed_out_visit_is_answered_as_django_answers_it(settings, host, pat
     assert ours.status_code == djangos.status_code == 302
     assert ours["Location"] == djangos["Location"]
     assert ours["Location"].startswith("/signin?next=/")
+
+
+# ------------------------------------------------------------------ each site's URLconf
+def _named_patterns(patterns, namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            if entry.namespace != "admin":  # Django's own, tested by Django
+                yield from _named_patterns(entry.url_patterns, inner)
+        elif entry.name:
+            yield f"{namespace}{entry.name}", entry
+
+
+@pytest.mark.parametrize("urlconf", sorted(set(URLCONFS.values())))
+def test_every_named_path_resolves_to_its_own_view(urlconf):
+    """The order of a site's patterns is free only while no path is shared: none shadows."""
+    named = list(_named_patterns(get_resolver(urlconf).url_patterns))
+    assert named
+    for name, pattern in named:
+        kwargs = {key: 1 for key in pattern.pattern.converters}
+        path = reverse(name, kwargs=kwargs, urlconf=urlconf)
+        assert resolve(path, urlconf=urlconf).view_name == name, path
