@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
-from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import resolve_url
 from django.test.signals import setting_changed
@@ -21,6 +20,7 @@ class PortalSessionMiddleware:
     """A session signed in on one portal is worth nothing on the other.
 
     Cookies are host-only already; this also refuses a session key carried across by hand.
+    It runs before the account is read (AuthenticationMiddleware), which then finds none.
     """
 
     def __init__(self, get_response):
@@ -31,7 +31,6 @@ class PortalSessionMiddleware:
         owner = request.session.get(PORTAL)
         if owner is not None and owner != request.portal:
             request.session = self.SessionStore()
-            request.user = AnonymousUser()
         return self.get_response(request)
 
 

@@ -82,12 +82,14 @@ MIDDLEWARE = [
     "config.middleware.DatabaseUnavailableMiddleware",
     "config.hosts.PortalHostMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before the account is read: a session of the other portal is replaced by an empty one.
+    "accounts.middleware.PortalSessionMiddleware",
+    # As soon as the session is known to be this portal's: a routed answer needs nothing else
+    # (no CSRF token, no account, no message store).
+    "portal.middleware.LegacyRedirectionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "accounts.middleware.PortalSessionMiddleware",
-    # As soon as the session is known to be this portal's: a routed answer needs nothing else.
-    "portal.middleware.LegacyRedirectionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SignInRequiredMiddleware",
     "config.middleware.SignedInNoStoreMiddleware",
