@@ -13,6 +13,8 @@ from functools import cache
 from django.db import connections, router
 from django.db.models.fields.related_descriptors import ForwardManyToOneDescriptor
 
+from config.db_values import converted
+
 
 @cache
 def _statement(model, alias: str) -> str:
@@ -32,15 +34,11 @@ def read_row(model, pk, alias: str):
     if found is None:
         return None
     fields = model._meta.concrete_fields
-    values = []
-    for field, value in zip(fields, found, strict=True):
-        column = field.get_col(model._meta.db_table)
-        for convert in (
-            *connection.ops.get_db_converters(column),
-            *column.get_db_converters(connection),
-        ):
-            value = convert(value, column, connection)
-        values.append(value)
+    table = model._meta.db_table
+    values = [
+        converted(value, field.get_col(table), connection)
+        for field, value in zip(fields, found, strict=True)
+    ]
     return model.from_db(alias, [field.attname for field in fields], values)
 
 

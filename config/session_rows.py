@@ -16,6 +16,8 @@ from django.contrib.sessions.models import Session
 from django.db import connections, router
 from django.utils import timezone
 
+from config.db_values import converted
+
 
 class SessionRow(NamedTuple):
     session_data: str
@@ -34,16 +36,6 @@ def _statement(alias: str) -> str:
     return f"SELECT {data}, {expiry} FROM {table} WHERE {key} = %s AND {expiry} > %s"  # noqa: S608
 
 
-def _as_datetime(value, connection):
-    column = Session._meta.get_field("expire_date").get_col(Session._meta.db_table)
-    for convert in (
-        *connection.ops.get_db_converters(column),
-        *column.get_db_converters(connection),
-    ):
-        value = convert(value, column, connection)
-    return value
-
-
 def read_session_row(session_key: str) -> SessionRow | None:
     """The unexpired row of ``session_key``, or None."""
     alias = router.db_for_read(Session)
@@ -55,7 +47,8 @@ def read_session_row(session_key: str) -> SessionRow | None:
     if found is None:
         return None
     data, expire_date = found
-    return SessionRow(data, _as_datetime(expire_date, connection))
+    expiry = Session._meta.get_field("expire_date").get_col(Session._meta.db_table)
+    return SessionRow(data, converted(expire_date, expiry, connection))
 
 
 class SessionRowReading:

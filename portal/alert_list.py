@@ -16,6 +16,7 @@ from typing import NamedTuple
 from django.db import connections, router
 from django.db.models import QuerySet
 
+from config.db_values import converters
 from portal.models import Alert, AlertStatus, LegacyAlertStatus, Severity, legacy_status_of
 
 # Statements kept per process: each is a few hundred bytes; a miss costs one build.
@@ -101,14 +102,11 @@ def _build(rows: QuerySet, shown: int, alias: str) -> Statement:
 
 def _converted(found: list, columns: tuple, connection) -> list:
     for position, column in enumerate(columns):
-        converters = [
-            *connection.ops.get_db_converters(column),
-            *column.get_db_converters(connection),
-        ]
-        if converters:
+        column_converters = converters(column, connection)
+        if column_converters:
             for values in found:
                 value = values[position]
-                for convert in converters:
+                for convert in column_converters:
                     value = convert(value, column, connection)
                 values[position] = value
     return found
