@@ -22,10 +22,9 @@ from oauth2_provider.models import (
     get_refresh_token_model,
 )
 
-from accounts import admin_pauses  # noqa: F401  (registers the paused sign-ins)
 from accounts.models import RoleAssignment, SignInSession, Tenant, User
-from config.admin_lists import CappedCountPaginator, QuickRows
-from config.admin_lookups import FilterLookupsOnly
+from web.admin_lists import CappedCountPaginator, QuickRows
+from web.admin_lookups import FilterLookupsOnly
 
 logger = logging.getLogger("accounts.support")
 

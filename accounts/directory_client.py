@@ -19,8 +19,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import Resolver404, get_urlconf, resolve, set_urlconf
 
-from config.hosts import URLCONFS
-from config.portals import DIRECTORY
+from web.hosts import DIRECTORY, URLCONFS
 
 # The directory's endpoints a portal calls from the server; nothing else is served in-process.
 SERVER_TO_SERVER = frozenset({"oidc-connect-discovery-info", "jwks-info", "token"})
@@ -104,7 +103,7 @@ def directory() -> DirectoryApp:
 
 
 def _client_secret() -> str:
-    from accounts.provider import portal_client_secret
+    from directory.provider import portal_client_secret
 
     return portal_client_secret()
 

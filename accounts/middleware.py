@@ -13,7 +13,7 @@ from django.shortcuts import resolve_url
 from django.test.signals import setting_changed
 from django.urls import get_urlconf
 
-from accounts.signin import PORTAL
+from accounts.session_keys import PORTAL
 
 
 class PortalSessionMiddleware:

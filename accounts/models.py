@@ -14,7 +14,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from accounts.tenant_rows import FixedStatementDescriptor
-from config.portals import DEFENDER, DIRECTORY, LEGACY
+from web.hosts import DEFENDER, DIRECTORY, LEGACY
 
 
 class Tenant(models.Model):

@@ -10,9 +10,9 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from accounts.models import SignInSession, User, session_reference
-from accounts.signin import remember_sign_in
+from accounts.session_keys import remember_sign_in
 
-logger = logging.getLogger("accounts.signin")
+logger = logging.getLogger("accounts.session_keys")
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.record_sign_in")

@@ -13,7 +13,7 @@ from functools import cache
 from django.db import connections, router
 from django.db.models.fields.related_descriptors import ForwardManyToOneDescriptor
 
-from config.db_values import converted
+from web.db_values import converted
 
 
 @cache

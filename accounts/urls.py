@@ -2,13 +2,13 @@
 
 from django.urls import path
 
-from accounts import portal_sign_in
+from accounts import views
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("signin", portal_sign_in.sign_in, name="signin"),
-    path("signin/callback", portal_sign_in.sign_in_callback, name="callback"),
-    path("signout", portal_sign_in.sign_out, name="signout"),
-    path("signout/frontchannel", portal_sign_in.front_channel_sign_out, name="frontchannel"),
+    path("signin", views.sign_in, name="signin"),
+    path("signin/callback", views.sign_in_callback, name="callback"),
+    path("signout", views.sign_out, name="signout"),
+    path("signout/frontchannel", views.front_channel_sign_out, name="frontchannel"),
 ]

@@ -1,92 +1,158 @@
-"""The directory's sign-in page, the lockout page, and the one check of a redirect target."""
+"""Each portal's sign-in and sign-out as a relying party of the directory, one implementation.
+
+`/signin` starts an authorization request (state, nonce, PKCE) and `/signin/callback` ends
+it with a session of this portal's own. `/signout` ends this portal's session, then the
+directory's (RP-initiated logout), whose answer passes through the other portal's
+`/signout/frontchannel`, which ends that portal's session of the same directory session.
+"""
 
 from __future__ import annotations
 
-import math
-import unicodedata
-from collections.abc import Mapping
-from datetime import timedelta
+import logging
 from http import HTTPStatus
-from urllib.parse import unquote, urlsplit
 
-from axes.helpers import get_client_username
+import requests
+from authlib.integrations.base_client import OAuthError
 from django.conf import settings
-from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from joserfc.errors import JoseError as JoseRFCError
 
-from accounts.forms import SignInForm
-from accounts.throttling import throttle_of
+from accounts.directory_accounts import AccountRefused, account_from_claims
+from accounts.directory_client import directory, directory_is_embedded
+from accounts.models import SignInSession
+from accounts.session_keys import DIRECTORY_SID, ID_TOKEN
+from directory.provider import CALLBACK_PATH, FRONT_CHANNEL_LOGOUT_PATH
+from web.hosts import DEFENDER, LEGACY
+from web.local_paths import local_redirect_target
 
-# Unicode categories that have no business in a path: controls, invisible format characters,
-# and line or paragraph separators, which browsers strip or treat as breaks.
-_FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+logger = logging.getLogger("accounts.signin")
 
-
-def local_redirect_target(url: str | None) -> str | None:
-    """`url` if it is a path on this very site, else None.
-
-    Stricter than Django's own check: it also refuses absolute URLs to this host, leading or
-    trailing whitespace, control and invisible characters, and anything a browser could read
-    as another host (`//host`, `/\\host`). Every page that redirects to a target taken from
-    the request (sign-in `next`, and later ones) passes it through here.
-    """
-    if not url or url != url.strip() or not url.startswith("/") or url.startswith(("//", "/\\")):
-        return None
-    if any(unicodedata.category(char) in _FORBIDDEN_CATEGORIES for char in url):
-        return None
-    if not url_has_allowed_host_and_scheme(url, allowed_hosts=set()):
-        return None
-    # Every page path of ours is plain ASCII (a query may carry any text): refusing the rest
-    # refuses look-alike slashes and dots (/\u2215\u2215host). Encoded slashes (/%2F%2Fhost)
-    # reach the server as //host; no page of ours needs them either.
-    path = urlsplit(url).path
-    if not path.isascii() or unquote(path).startswith(("//", "/\\")):
-        return None
-    return url
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+# What a sign-in that cannot finish may raise: the directory's refusal, a bad or forged
+# answer, an unreachable issuer, or an account this portal cannot take.
+SIGN_IN_FAILURES = (
+    OAuthError,
+    JoseRFCError,
+    AccountRefused,
+    requests.RequestException,
+    ValueError,
+    KeyError,
+)
 
 
-class SignInView(auth_views.LoginView):
-    """The directory's sign-in page: the one place that takes a password (besides the console).
-
-    `next` is the authorization request the directory continues with, a local path.
-    """
-
-    template_name = "accounts/signin.html"
-    authentication_form = SignInForm
-    redirect_authenticated_user = True
-
-    def get_redirect_url(self) -> str:
-        return local_redirect_target(super().get_redirect_url()) or ""
+def portal_url(portal: str) -> str:
+    return settings.DEFENDER_PORTAL_URL if portal == DEFENDER else settings.LEGACY_PORTAL_URL
 
 
-def sign_in_locked_out(
-    request: HttpRequest,
-    original_response: HttpResponse | None = None,
-    credentials: Mapping | None = None,
-) -> HttpResponse:
-    """The page shown instead of the sign-in form while sign-in is paused (AXES_LOCKOUT_CALLABLE).
+def other_portal(portal: str) -> str:
+    return LEGACY if portal == DEFENDER else DEFENDER
 
-    It says when the pause ends, and neither whether the email exists nor whether the last
-    password was right.
-    """
-    address = getattr(request, "axes_ip_address", None)
-    throttle = throttle_of(get_client_username(request, credentials), address)
-    # Axes pauses only on records the throttle reads too; the cool-off is the fallback for a
-    # record lifted between the two reads.
-    seconds = throttle.seconds_left() or int(settings.AXES_COOLOFF_TIME.total_seconds())
-    response = render(
+
+@login_not_required
+@require_GET
+@never_cache
+def sign_in(request: HttpRequest) -> HttpResponse:
+    target = local_redirect_target(request.GET.get("next")) or "/"
+    if request.user.is_authenticated:
+        return redirect(target)
+    client = directory()
+    redirect_uri = portal_url(request.portal) + CALLBACK_PATH
+    try:
+        authorization = client.create_authorization_url(redirect_uri)
+    except SIGN_IN_FAILURES as error:
+        return _failed(request, error, HTTPStatus.SERVICE_UNAVAILABLE)
+    client.save_authorize_data(request, redirect_uri=redirect_uri, next=target, **authorization)
+    return HttpResponseRedirect(authorization["url"])
+
+
+@login_not_required
+@require_GET
+@never_cache
+def sign_in_callback(request: HttpRequest) -> HttpResponse:
+    client = directory()
+    state = request.GET.get("state", "")
+    pending = client.framework.get_state_data(request.session, state) if state else None
+    if pending is None:
+        # No sign-in of this browser's is waiting for this answer: someone else's code and
+        # state must never sign this browser in, nor sign out whoever is signed in here.
+        if request.user.is_authenticated:
+            return redirect("/")
+        return _failed(request, "no pending sign-in for this state", HTTPStatus.BAD_REQUEST)
+    try:
+        token = client.authorize_access_token(request)
+        claims = token.get("userinfo")
+        if not claims:
+            raise OAuthError(description="the directory sent no ID token")
+        user, roles = account_from_claims(claims, embedded=directory_is_embedded())
+    except SIGN_IN_FAILURES as error:
+        client.framework.clear_state_data(request.session, state)
+        return _failed(request, error, HTTPStatus.FORBIDDEN)
+    request.sign_in_method = SignInSession.Method.DIRECTORY
+    request.sign_in_roles = roles
+    login(request, user, backend=MODEL_BACKEND)
+    request.session[DIRECTORY_SID] = str(claims.get("sid", ""))
+    request.session[ID_TOKEN] = token["id_token"]
+    return redirect(local_redirect_target(pending.get("next")) or "/")
+
+
+def _failed(request: HttpRequest, error, status: HTTPStatus) -> HttpResponse:
+    logger.warning("sign_in_failed portal=%s reason=%s", request.portal, type(error).__name__)
+    retry = reverse("accounts:signin")
+    return render(
         request,
-        "lockout.html",
+        "accounts/signin_failed.html",
         {
-            "paused_until": throttle.paused_until or timezone.now() + timedelta(seconds=seconds),
-            "minutes_left": math.ceil(seconds / 60),
+            "message": error.args[0]
+            if isinstance(error, AccountRefused)
+            else _("The sign-in could not be completed."),
+            "retry_url": retry,
         },
-        status=HTTPStatus.TOO_MANY_REQUESTS,
+        status=status,
     )
-    response["Retry-After"] = str(seconds)
-    add_never_cache_headers(response)
-    return response
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    sid = request.session.get(DIRECTORY_SID, "")
+    id_token = request.session.get(ID_TOKEN)
+    portal = request.portal
+    logout(request)
+    if not id_token:
+        return redirect("accounts:signin")
+    try:
+        ending = directory().create_logout_url(
+            post_logout_redirect_uri=portal_url(other_portal(portal)) + FRONT_CHANNEL_LOGOUT_PATH,
+            id_token_hint=id_token,
+            state=sid or "-",
+        )
+    except SIGN_IN_FAILURES as error:
+        logger.warning("sign_out_directory_unreachable reason=%s", type(error).__name__)
+        return redirect("accounts:signin")
+    return HttpResponseRedirect(ending["url"])
+
+
+@login_not_required
+@require_GET
+@never_cache
+def front_channel_sign_out(request: HttpRequest) -> HttpResponse:
+    """The directory session `state` names has ended: end this portal's session of it too.
+
+    Then on to the sign-in page of the portal the sign-out started from. A GET, as the
+    directory's redirect arrives; it ends nothing unless the directory session matches,
+    which only a browser that was signed in to it can name.
+    """
+    sid = request.GET.get("state", "")
+    mine = request.session.get(DIRECTORY_SID, "")
+    if sid and mine and request.user.is_authenticated and constant_time_compare(mine, sid):
+        logout(request)
+    return HttpResponseRedirect(
+        portal_url(other_portal(request.portal)) + reverse("accounts:signin")
+    )

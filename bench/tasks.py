@@ -28,11 +28,10 @@ from django.http import HttpResponse  # noqa: E402
 from django.test import RequestFactory  # noqa: E402
 from django.urls import URLPattern, URLResolver, get_resolver, reverse  # noqa: E402
 
-from accounts import signin  # noqa: E402
+from accounts import session_keys  # noqa: E402
 from accounts.models import RoleAssignment, User  # noqa: E402
-from config.hosts import URLCONFS, portal_for_host  # noqa: E402
-from config.portals import DEFENDER, LEGACY, SERVICE  # noqa: E402
 from portal.models import Alert  # noqa: E402
+from web.hosts import DEFENDER, LEGACY, SERVICE, URLCONFS, portal_for_host  # noqa: E402
 
 ADMIN = "admin@contoso.example"
 SUPPORT = "support@defender.example"
@@ -246,7 +245,8 @@ def middleware(kept_cookie: str, routed_cookie: str) -> None:
         request = RequestFactory().get("/timeline", HTTP_HOST=host)
         request.portal = LEGACY
         request.session = store(cookie.split("=", 1)[1])
-        request.user = User.objects.get(pk=request.session[signin.USER_ID])  # loads the session
+        # loads the session
+        request.user = User.objects.get(pk=request.session[session_keys.USER_ID])
         redirection(request)  # warms the cache
 
         def call(request=request):

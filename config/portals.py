@@ -1,15 +1,10 @@
-"""The three sites' public addresses: parsing them and telling which site a host is."""
+"""The sites' public addresses as settings read them: each an origin, and its host name."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
-
-DEFENDER = "defender"
-LEGACY = "legacy"
-DIRECTORY = "directory"
-SERVICE = "service"
 
 
 def portal_origin(url: str) -> str:

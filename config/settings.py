@@ -66,6 +66,8 @@ THIRD_PARTY_APPS = [
 ]
 LOCAL_APPS = [
     "config.apps.ProjectConfig",
+    "web",
+    "directory",
     "accounts",
     "settings_ui",
     "portal",
@@ -77,10 +79,10 @@ MIDDLEWARE = [
     # Outside the host check, so that the 400 for an unknown host carries it too.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "config.middleware.PortalCSPMiddleware",
+    "web.middleware.PortalCSPMiddleware",
     # Outside every layer that may query the database (sessions, accounts, views).
-    "config.middleware.DatabaseUnavailableMiddleware",
-    "config.hosts.PortalHostMiddleware",
+    "web.middleware.DatabaseUnavailableMiddleware",
+    "web.hosts.PortalHostMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Before the account is read: a session of the other portal is replaced by an empty one.
     "accounts.middleware.PortalSessionMiddleware",
@@ -92,9 +94,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SignInRequiredMiddleware",
-    "config.middleware.SignedInNoStoreMiddleware",
+    "web.middleware.SignedInNoStoreMiddleware",
     # A view's Http404 gets the portal's own 404 page, in debug too.
-    "config.errors.MissingObjectPageMiddleware",
+    "web.errors.MissingObjectPageMiddleware",
     # Last, so that it sees the sign-in view's answer and can swap it for the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -113,22 +115,22 @@ DJANGO_CONTEXT_PROCESSORS = [
     "django.contrib.messages.context_processors.messages",
 ]
 TEMPLATES = [
-    # The portals' and the directory's pages: Jinja2 (config/templating.py), under jinja2/.
+    # The portals' and the directory's pages: Jinja2 (web/templating.py), under templates/.
     {
         "NAME": "jinja2",
-        "BACKEND": "config.templating.Jinja2",
-        "DIRS": [BASE_DIR / "jinja2"],
+        "BACKEND": "web.templating.Jinja2",
+        "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": False,
         "OPTIONS": {
-            "environment": "config.templating.environment",
+            "environment": "web.templating.environment",
             "context_processors": [
                 *DJANGO_CONTEXT_PROCESSORS,
-                "config.context_processors.portal",
+                "web.context_processors.portal",
                 "portal.context_processors.legacy_banner",
             ],
         },
     },
-    # The support console (Django's admin) and the other apps' own templates.
+    # The support console (Django's admin, templates/admin/) and the other apps' own templates.
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
@@ -160,12 +162,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 # After a failed cache call, skip Redis for this long and read from the database; then one
-# background probe decides whether to use it again (config/cache.py). 0 turns the skip off.
+# background probe decides whether to use it again (web/cache.py). 0 turns the skip off.
 REDIS_CIRCUIT_SECONDS = env.int("REDIS_CIRCUIT_SECONDS", default=10)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "config.cache.RedisCache",
+            "BACKEND": "web.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "portal",
             "OPTIONS": {
@@ -179,8 +181,8 @@ if REDIS_URL:
             },
         }
     }
-    # Django's cached_db, with each cached copy short-lived (config/sessions.py).
-    SESSION_ENGINE = "config.sessions"
+    # Django's cached_db, with each cached copy short-lived (web/sessions.py).
+    SESSION_ENGINE = "web.sessions"
 else:
     CACHES = {
         "default": {
@@ -188,8 +190,8 @@ else:
             "LOCATION": "portal-redirection",
         }
     }
-    # Django's db engine, its row read without building a query (config/session_rows.py).
-    SESSION_ENGINE = "config.sessions_db"
+    # Django's db engine, its row read without building a query (web/session_rows.py).
+    SESSION_ENGINE = "web.sessions_db"
 
 # ------------------------------------------------------------------ accounts and sessions
 AUTH_USER_MODEL = "accounts.User"
@@ -208,7 +210,7 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
     # Recognised for the portals' client secret only (OAUTH2_PROVIDER CLIENT_SECRET_HASHER).
-    "config.hashers.ClientSecretHasher",
+    "directory.hashers.ClientSecretHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -231,16 +233,16 @@ DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-password-1" if DEBUG else
 # Failures are counted per account + address pair: guessing one account's password from one
 # place pauses that account there, and nobody else. Behind a shared office address, made-up
 # emails pause only themselves. A much higher limit per address, whatever the accounts,
-# stops one password being sprayed over many accounts (accounts.throttling). Either limit
+# stops one password being sprayed over many accounts (directory.throttling). Either limit
 # pauses sign-in for the cool-off; support can lift a pause in the support console.
 SIGN_IN_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=5)
 SIGN_IN_ADDRESS_FAILURE_LIMIT = env.int("SIGN_IN_ADDRESS_FAILURE_LIMIT", default=50)
-AXES_FAILURE_LIMIT = "accounts.throttling.failure_limit"
+AXES_FAILURE_LIMIT = "directory.throttling.failure_limit"
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("SIGN_IN_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_USERNAME_CALLABLE = "accounts.forms.attempted_email"
-AXES_LOCKOUT_CALLABLE = "accounts.views.sign_in_locked_out"
+AXES_USERNAME_CALLABLE = "directory.forms.attempted_email"
+AXES_LOCKOUT_CALLABLE = "directory.views.sign_in_locked_out"
 AXES_RESET_ON_SUCCESS = True
 # Successful sign-ins are already recorded, one SignInSession row each; axes keeps failures only.
 AXES_DISABLE_ACCESS_LOG = True
@@ -270,7 +272,7 @@ OAUTH2_PROVIDER = {
     "OIDC_RSA_PRIVATE_KEY": signing_key(env.str("OIDC_RSA_PRIVATE_KEY", default=""), debug=DEBUG),
     "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
     "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
-    "OAUTH2_VALIDATOR_CLASS": "accounts.provider.DirectoryValidator",
+    "OAUTH2_VALIDATOR_CLASS": "directory.provider.DirectoryValidator",
     "PKCE_REQUIRED": True,
     "SCOPES": {"openid": "Sign you in", "profile": "Your name", "email": "Your email"},
     "DEFAULT_SCOPES": ["openid"],
@@ -296,7 +298,7 @@ OAUTH2_PROVIDER = {
 
 # ------------------------------------------------------------------ security headers
 X_FRAME_OPTIONS = "DENY"
-CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "web.errors.csrf_failure"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # No inline script or style anywhere: pages load their CSS and JS from /static/ only.
@@ -307,7 +309,7 @@ CONTENT_SECURITY_POLICY = {
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
         "connect-src": [SELF],
-        # On the legacy portal config.middleware.PortalCSPMiddleware adds the Defender portal.
+        # On the legacy portal web.middleware.PortalCSPMiddleware adds the Defender portal.
         "form-action": [SELF],
         "frame-ancestors": [NONE],
         "base-uri": [NONE],
@@ -350,7 +352,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "config.static_files.HashedStaticFilesStorage"
+            "web.static_files.HashedStaticFilesStorage"
             if STATIC_MANIFEST
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
@@ -364,8 +366,8 @@ TIME_ZONE = "UTC"
 # translation; the machinery itself stays off until a locale exists (a tenth of a page's
 # time went to looking up translations that could only return the English text).
 USE_I18N = False
-# One date format everywhere (pages, support console): config/formats/en/formats.py.
-FORMAT_MODULE_PATH = ["config.formats"]
+# One date format everywhere (pages, support console): web/formats/en/formats.py.
+FORMAT_MODULE_PATH = ["web.formats"]
 USE_TZ = True
 
 # ------------------------------------------------------------------ logging
@@ -373,7 +375,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"redact_secrets": {"()": "config.logging.RedactSecrets"}},
+    "filters": {"redact_secrets": {"()": "web.logging.RedactSecrets"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",

@@ -11,7 +11,7 @@ from config.settings import *  # noqa: F403
 # Hashing is not under test; MD5 keeps a sign-in per test cheap.
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.MD5PasswordHasher",
-    "config.hashers.ClientSecretHasher",
+    "directory.hashers.ClientSecretHasher",
 ]
 
 # The test runner turns DEBUG off while the suite serves plain http from the source folders:

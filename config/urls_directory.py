@@ -5,8 +5,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from config import favicon, views
-from config.errors import handler400, handler403, handler404, handler500  # noqa: F401 (read by Django)
+from web import favicon, views
+from web.errors import handler400, handler403, handler404, handler500  # noqa: F401 (read by Django)
 
 
 class DirectoryHome(RedirectView):
@@ -18,8 +18,8 @@ class DirectoryHome(RedirectView):
 
 urlpatterns = [
     path("", login_not_required(DirectoryHome.as_view()), name="home"),
-    path("", include("accounts.urls_directory")),
-    path("", include("accounts.urls_provider")),
+    path("", include("directory.urls")),
+    path("", include("directory.urls_provider")),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", favicon.favicon, name="favicon"),
 ]

@@ -2,8 +2,8 @@
 
 from django.urls import include, path
 
-from config import favicon, views
-from config.errors import handler400, handler403, handler404, handler500  # noqa: F401 (read by Django)
+from web import favicon, views
+from web.errors import handler400, handler403, handler404, handler500  # noqa: F401 (read by Django)
 
 urlpatterns = [
     # The portal's pages first: nearly every request is one of them, and no path is shared.

@@ -16,8 +16,8 @@ from typing import NamedTuple
 from django.db import connections, router
 from django.db.models import QuerySet
 
-from config.db_values import converters
 from portal.models import Alert, AlertStatus, LegacyAlertStatus, Severity, legacy_status_of
+from web.db_values import converters
 
 # Statements kept per process: each is a few hundred bytes; a miss costs one build.
 STATEMENTS_KEPT = 1024

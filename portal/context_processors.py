@@ -6,11 +6,11 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.signin import TENANT_ID, session_roles
-from config.portals import LEGACY
+from accounts.session_keys import TENANT_ID, session_roles
 from portal.middleware import session_is_routed
 from portal.routes import route_for_legacy_path
 from settings_ui.state import get_state
+from web.hosts import LEGACY
 
 SWITCHED = "switched"
 INVITATION = "invitation"
@@ -22,7 +22,7 @@ def legacy_banner(request: HttpRequest) -> dict:
     ``switched`` while the tenant's redirection is On but this session is not routed (it signed
     in earlier, or its account's turn in the propagation window has not come); ``invitation``
     while it is Off. The Defender link is always built by the route map, never from raw input.
-    Its "Give feedback" link is the page's own (config.context_processors.portal).
+    Its "Give feedback" link is the page's own (web.context_processors.portal).
     """
     session = getattr(request, "session", None)
     if getattr(request, "portal", None) != LEGACY or session is None:

@@ -11,12 +11,11 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import http_date
 
-from accounts.signin import TENANT_ID, USER_ID, session_roles, signed_in_at
-from config.hosts import urlconf_for
-from config.portals import LEGACY
+from accounts.session_keys import TENANT_ID, USER_ID, session_roles, signed_in_at
 from portal.decision import SessionFacts, should_route
 from portal.routes import route_for_legacy_path
 from settings_ui.state import RedirectionState, get_state
+from web.hosts import LEGACY, urlconf_for
 
 logger = logging.getLogger("portal.redirection")
 

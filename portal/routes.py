@@ -11,9 +11,8 @@ from urllib.parse import urlencode
 from django.urls import register_converter, reverse
 
 from accounts.roles import views_settings
-from config.hosts import urlconf_for
-from config.portals import DEFENDER
 from portal.models import LEGACY_TO_DEFENDER_STATUS, LegacyAlertStatus, Severity
+from web.hosts import DEFENDER, urlconf_for
 
 DEFENDER_HOME = "defender:home"
 MAX_SEARCH_LENGTH = 200

@@ -19,9 +19,6 @@ from django.utils.translation import ngettext
 
 from accounts.admin import TenantAdmin, TenantDomainFilter
 from accounts.models import Tenant, client_ip
-from config.admin_lists import CappedCountPaginator, QuickRows, display_for_value
-from config.admin_lookups import FilterLookupsOnly
-from config.hosts import site_path
 from settings_ui.admin_filters import TurnedFilter
 from settings_ui.forms import (
     ROLLOUT_FORMS,
@@ -40,6 +37,9 @@ from settings_ui.models import (
 )
 from settings_ui.services import set_portal_redirection
 from settings_ui.views import change_from_request
+from web.admin_lists import CappedCountPaginator, QuickRows, display_for_value
+from web.admin_lookups import FilterLookupsOnly
+from web.hosts import site_path
 
 CHANGE_REDIRECTION_PERMISSION = "settings_ui.change_portal_redirection"
 RECENT_CHANGES = 10

@@ -12,9 +12,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.views import local_redirect_target
-from config.hosts import site_path
 from settings_ui.models import Feedback
+from web.hosts import site_path
+from web.local_paths import local_redirect_target
 
 FROM_PARAMETER = "from"
 FROM_PATH_MAX_LENGTH = Feedback._meta.get_field("from_path").max_length

@@ -1,6 +1,6 @@
 """The one reader of a tenant's redirection state: cache first, database behind it.
 
-The cache layer turns an unreachable Redis into misses (config/cache.py), so the database
+The cache layer turns an unreachable Redis into misses (web/cache.py), so the database
 answers then. The model refreshes the entry after each committed save (models.py).
 """
 

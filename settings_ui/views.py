@@ -25,9 +25,7 @@ from accounts.roles import (
     redirection_change_refused,
     views_settings,
 )
-from accounts.signin import TENANT_ID, session_roles
-from config.hosts import urlconf_for
-from config.portals import DEFENDER
+from accounts.session_keys import TENANT_ID, session_roles
 from settings_ui.feedback import feedback_url
 from settings_ui.forms import (
     OFF,
@@ -55,6 +53,7 @@ from settings_ui.services import (
     change_portal_redirection,
 )
 from settings_ui.state import RedirectionState
+from web.hosts import DEFENDER, urlconf_for
 
 HISTORY_LENGTH = 5
 

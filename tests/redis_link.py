@@ -119,7 +119,7 @@ def use_redis(settings, url: str, timeout: float = 0.05) -> None:
     """
     settings.CACHES = {
         "default": {
-            "BACKEND": "config.cache.RedisCache",
+            "BACKEND": "web.cache.RedisCache",
             "LOCATION": url,
             "KEY_PREFIX": "portal-test",
             "OPTIONS": {
@@ -129,6 +129,6 @@ def use_redis(settings, url: str, timeout: float = 0.05) -> None:
             },
         }
     }
-    settings.SESSION_ENGINE = "config.sessions"
+    settings.SESSION_ENGINE = "web.sessions"
     settings.REDIRECTION_CACHE_SECONDS = 5
     settings.REDIS_CIRCUIT_SECONDS = 30

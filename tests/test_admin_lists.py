@@ -13,10 +13,10 @@ from django.contrib.auth.models import Group
 from django.test import RequestFactory
 
 from accounts.models import DirectoryRole, Portal, SignInSession, Tenant, User
-from config.templatetags.support_lists import quick_rows
 from settings_ui.models import ChangeSource, Feedback, PortalRedirection, RedirectionChange
 from tests.conftest import sign_in
 from tests.factories import SignInSessionFactory, TenantFactory, UserFactory
+from web.templatetags.support_lists import quick_rows
 
 pytestmark = pytest.mark.django_db
 

@@ -13,13 +13,13 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import DirectoryRole, SignInSession, User
-from config.admin_lists import CappedCountPaginator
 from settings_ui.models import ChangeSource, Feedback, PortalRedirection, RedirectionChange
 from settings_ui.services import set_portal_redirection
 from settings_ui.state import get_state
 from settings_ui.support import SUPPORT_GROUP, SUPPORT_PERMISSIONS, ensure_support_group
 from tests.conftest import DEFENDER_HOST, sign_in
 from tests.factories import SignInSessionFactory, TenantFactory, UserFactory
+from web.admin_lists import CappedCountPaginator
 
 pytestmark = pytest.mark.django_db
 

@@ -26,7 +26,7 @@ from accounts.models import (
     sign_in_lifetime,
 )
 from accounts.roles import roles_in
-from accounts.signin import DIRECTORY_SID, ID_TOKEN, PORTAL, TENANT_ID, remember_sign_in
+from accounts.session_keys import DIRECTORY_SID, ID_TOKEN, PORTAL, TENANT_ID, remember_sign_in
 from settings_ui.models import ChangeSource, Feedback, PortalRedirection, RedirectionChange
 from settings_ui.services import set_portal_redirection
 from settings_ui.support import ensure_support_group

@@ -143,7 +143,7 @@ def test_a_run_without_debug_is_warned_when_static_files_are_unhashed():
 
 @pytest.mark.parametrize(
     "redis_url, engine",
-    [("", "config.sessions_db"), ("redis://127.0.0.1:6390/0", "config.sessions")],
+    [("", "web.sessions_db"), ("redis://127.0.0.1:6390/0", "web.sessions")],
     ids=["embedded", "redis"],
 )
 def test_the_session_engine_follows_redis(redis_url, engine):

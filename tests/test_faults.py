@@ -40,7 +40,7 @@ def cache_warnings(caplog) -> list[str]:
     return [
         record.getMessage()
         for record in caplog.records
-        if record.levelno == logging.WARNING and record.name == "config.cache"
+        if record.levelno == logging.WARNING and record.name == "web.cache"
     ]
 
 

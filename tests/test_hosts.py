@@ -7,8 +7,8 @@ import pytest
 from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve, reverse
 
-from config.hosts import URLCONFS
 from tests.conftest import DEFENDER_HOST, IDENTITY_HOST, LEGACY_HOST, sign_in
+from web.hosts import URLCONFS
 
 pytestmark = pytest.mark.django_db
 

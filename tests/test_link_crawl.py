@@ -23,9 +23,8 @@ from django.urls import Resolver404, resolve
 from accounts.demo import ACCOUNTS, seed_demo
 from accounts.models import User
 from accounts.roles import roles_in, views_settings
-from config.hosts import URLCONFS
-from config.portals import DEFENDER, LEGACY
 from tests.conftest import DEFENDER_HOST, LEGACY_HOST, sign_in
+from web.hosts import DEFENDER, LEGACY, URLCONFS
 
 pytestmark = pytest.mark.django_db
 

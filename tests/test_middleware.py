@@ -16,13 +16,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 
-from accounts.signin import remember_sign_in
-from config.portals import DEFENDER, LEGACY
+from accounts.session_keys import remember_sign_in
 from portal.middleware import LegacyRedirectionMiddleware
 from tests.conftest import LEGACY_HOST, sign_in
 from tests.factories import AlertFactory, UserFactory
 from tests.redirection import landing
 from tests.strategies import legacy_paths, legacy_queries
+from web.hosts import DEFENDER, LEGACY
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 import redis
 from django.core.cache import cache, caches
 
-from config.cache import RedisCache, drop_cached_entries
+from web.cache import RedisCache, drop_cached_entries
 
 
 @pytest.fixture

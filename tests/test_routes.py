@@ -10,10 +10,10 @@ from django.urls import resolve
 from django.utils.http import url_has_allowed_host_and_scheme
 from hypothesis import given
 
-from config.hosts import urlconf_for
-from config.portals import DEFENDER as DEFENDER_PORTAL
 from portal.routes import DEFENDER_HOME, MAX_SEARCH_LENGTH, ROUTES, route_for_legacy_path
 from tests.strategies import legacy_paths, legacy_queries
+from web.hosts import DEFENDER as DEFENDER_PORTAL
+from web.hosts import urlconf_for
 
 DEFENDER = "http://security.localhost:8000"
 

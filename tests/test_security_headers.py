@@ -10,8 +10,8 @@ import pytest
 from django.conf import settings
 from django.http import HttpResponse
 
-from config.middleware import PortalCSPMiddleware
 from tests.conftest import directory_of, sign_in
+from web.middleware import PortalCSPMiddleware
 
 pytestmark = pytest.mark.django_db
 

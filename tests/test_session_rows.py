@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from config.session_rows import read_session_row
+from web.session_rows import read_session_row
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def test_an_expired_session_reads_as_none_and_its_store_is_empty():
         expire_date=timezone.now() - timedelta(seconds=1)
     )
     assert read_session_row(key) is None
-    store = import_module("config.sessions_db").SessionStore(key)
+    store = import_module("web.sessions_db").SessionStore(key)
     assert store.load() == {}
     assert store.session_key is None  # a new key is made if anything is stored
 
@@ -48,14 +48,14 @@ def test_an_unknown_key_reads_as_none():
 
 def test_the_engine_loads_what_was_saved():
     key = saved_session(tenant_id=7, directory_roles=["Global Administrator"])
-    store = import_module("config.sessions_db").SessionStore(key)
+    store = import_module("web.sessions_db").SessionStore(key)
     assert store["tenant_id"] == 7
     assert store["directory_roles"] == ["Global Administrator"]
 
 
 # ------------------------------------------------------------------ the signature, checked once
 def engine():
-    return import_module("config.sessions_db").SessionStore
+    return import_module("web.sessions_db").SessionStore
 
 
 def test_each_load_gets_its_own_copy_of_the_data():

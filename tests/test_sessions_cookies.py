@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.management.commands.expire_sessions import end_expired_sign_ins
 from accounts.models import SignInSession, session_reference, sign_in_lifetime
-from accounts.signin import signed_in_at
+from accounts.session_keys import signed_in_at
 from tests.conftest import sign_in
 from tests.factories import SignInSessionFactory
 

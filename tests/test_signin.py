@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import SignInSession, session_reference
-from accounts.signin import ROLES, TENANT_ID, signed_in_at
+from accounts.session_keys import ROLES, TENANT_ID, signed_in_at
 from tests.conftest import IDENTITY_HOST, directory_of, same_browser, sign_in, through_directory
 from tests.factories import RoleAssignmentFactory, UserFactory
 

@@ -11,7 +11,7 @@ from django.template.defaultfilters import date as django_date
 from django.test import RequestFactory
 from django.utils import timezone
 
-from config.hosts import site_path
+from web.hosts import site_path
 
 FORMATS = ["c", "M j", "H:i", "DATE_FORMAT", "DATETIME_FORMAT", "N j, Y", r"\a\t H:i", "D d M Y"]
 MOMENTS = [

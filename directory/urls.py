@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from accounts import views
+from directory import views
 
 app_name = "accounts"
 

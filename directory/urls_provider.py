@@ -3,7 +3,7 @@
 from django.urls import path
 from oauth2_provider import views as oidc
 
-from accounts import provider
+from directory import provider
 
 app_name = "oauth2_provider"
 

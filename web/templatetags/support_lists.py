@@ -30,8 +30,8 @@ from django.urls import NoReverseMatch
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
-from config.admin_lists import PLACEHOLDER_ID, display_for_value
-from config.templating import local_date, page_timezone
+from web.admin_lists import PLACEHOLDER_ID, display_for_value
+from web.templating import local_date, page_timezone
 
 register = Library()
 

@@ -21,11 +21,11 @@ from django.test.signals import setting_changed
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext_lazy as _
 
-from config.portals import DEFENDER, DIRECTORY, LEGACY
+from web.hosts import DEFENDER, DIRECTORY, LEGACY
 
 SIGN_IN_SITES = frozenset({DEFENDER, LEGACY, DIRECTORY})
 
-logger = logging.getLogger("config.database")
+logger = logging.getLogger("web.database")
 
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30

@@ -7,9 +7,9 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from config.portals import DEFENDER, DIRECTORY, LEGACY
 from settings_ui.feedback import give_feedback_url
 from settings_ui.views import settings_access
+from web.hosts import DEFENDER, DIRECTORY, LEGACY
 
 BASE_TEMPLATES = {
     DEFENDER: "defender/base.html",

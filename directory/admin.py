@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from accounts.throttling import counted_since, lift_pause, recent_failures, throttle_for
-from config.admin_lists import QuickRows
-from config.admin_lookups import FilterLookupsOnly
+from directory.throttling import counted_since, lift_pause, recent_failures, throttle_for
+from web.admin_lists import QuickRows
+from web.admin_lookups import FilterLookupsOnly
 
 logger = logging.getLogger("accounts.support")
 

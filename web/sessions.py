@@ -1,6 +1,6 @@
 """Session engine with Redis: Django's cached_db, each cached copy kept at most five minutes.
 
-The cache layer (config/cache.py) already makes a failed or skipped call a miss, so Django's
+The cache layer (web/cache.py) already makes a failed or skipped call a miss, so Django's
 engine keeps working from the database while Redis is unreachable. What a lost cache delete
 would leave behind is a copy of a session that has ended (signed out, ended by support)
 while the row is gone: when Redis answers again, the cache layer drops every copy before it
@@ -15,8 +15,7 @@ from django.contrib.sessions.backends import cached_db
 from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 
-from config.session_data import SignatureCheckedOnce
-from config.session_rows import SessionRowReading
+from web.session_rows import SessionRowReading
 
 CACHED_SESSION_SECONDS = 300
 
@@ -49,7 +48,7 @@ class CappedSessionCache:
         return str(self._cache)
 
 
-class SessionStore(SignatureCheckedOnce, SessionRowReading, cached_db.SessionStore):
+class SessionStore(SessionRowReading, cached_db.SessionStore):
     def __init__(self, session_key: str | None = None):
         super().__init__(session_key)
         self._cache = CappedSessionCache(caches[settings.SESSION_CACHE_ALIAS])

@@ -9,7 +9,13 @@ from django.http import HttpRequest, HttpResponse
 from django.http.request import split_domain_port
 from django.urls import get_script_prefix, get_urlconf, reverse
 
-from config.portals import DEFENDER, DIRECTORY, LEGACY, SERVICE, host_of
+from config.portals import host_of
+
+# The sites one project serves, as each request names the one answering it (request.portal).
+DEFENDER = "defender"
+LEGACY = "legacy"
+DIRECTORY = "directory"
+SERVICE = "service"
 
 URLCONFS = {
     DEFENDER: "config.urls_defender",

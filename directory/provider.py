@@ -21,7 +21,7 @@ from oauth2_provider.views import AuthorizationView, TokenView
 
 from accounts.models import session_reference
 from accounts.roles import roles_in, template_ids
-from accounts.signin import signed_in_at
+from accounts.session_keys import signed_in_at
 
 CALLBACK_PATH = "/signin/callback"
 FRONT_CHANNEL_LOGOUT_PATH = "/signout/frontchannel"

@@ -1,7 +1,7 @@
 """The pages' template language: Jinja2, with Django's helpers (static, url, csrf_input, date).
 
 The support console keeps Django's templates, which come with the admin. Every page of the
-portals and the directory is a Jinja2 template under ``jinja2/``: compiled to Python once, a
+portals and the directory is a Jinja2 template under ``templates/``: compiled to Python once, a
 page of alert cards renders in a fraction of the time Django's template language takes to
 interpret it.
 """
@@ -14,6 +14,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from django.conf import settings
+from django.template import TemplateDoesNotExist
 from django.template.backends import jinja2 as django_jinja2
 from django.template.backends.utils import csrf_input_lazy, csrf_token_lazy
 from django.templatetags.static import static
@@ -26,7 +27,7 @@ from django.utils.timezone import get_current_timezone
 from django.utils.translation import gettext, ngettext
 from jinja2 import ChainableUndefined, Environment, pass_context
 
-from config.hosts import site_path
+from web.hosts import site_path
 
 # The page's time zone, looked up once per page rather than once per date shown (a few µs
 # each); None when dates are shown as stored (USE_TZ off).
@@ -128,7 +129,13 @@ class Jinja2(django_jinja2.Jinja2):
     """Django's Jinja2 engine, with a view's own context over the context processors' (as in
     Django's templates: an error page's neutral layout is not replaced by the portal's)."""
 
+    # The console's Django templates sit beside the pages under templates/admin/; they are the
+    # Django engine's to read, so this one leaves them alone.
+    DJANGO_TEMPLATE_FOLDERS = ("admin/",)
+
     def get_template(self, template_name):
+        if template_name.startswith(self.DJANGO_TEMPLATE_FOLDERS):
+            raise TemplateDoesNotExist(template_name, backend=self)
         return Template(super().get_template(template_name).template, self)
 
 

@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from accounts.demo import ACCOUNTS, TENANTS
 from accounts.models import DirectoryRole
 
-logger = logging.getLogger("config.health")
+logger = logging.getLogger("web.health")
 
 HEALTH_KEY = "healthz"
 

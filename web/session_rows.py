@@ -16,7 +16,7 @@ from django.contrib.sessions.models import Session
 from django.db import connections, router
 from django.utils import timezone
 
-from config.db_values import converted
+from web.db_values import converted
 
 
 class SessionRow(NamedTuple):

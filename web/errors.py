@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
-from config.context_processors import BASE_TEMPLATES
+from web.context_processors import BASE_TEMPLATES
 
 TEMPLATE = "errors/page.html"
 NEUTRAL_BASE = "start/base.html"

@@ -20,7 +20,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from config.templating import local_date, page_timezone
+from web.templating import local_date, page_timezone
 
 # An id no row has: reversed in place of the row's own, then replaced by it.
 PLACEHOLDER_ID = "0" * 18 + "1"

@@ -24,7 +24,7 @@ from django.conf import settings
 from django_redis.cache import RedisCache as DjangoRedisCache
 from django_redis.client.default import glob_escape
 
-logger = logging.getLogger("config.cache")
+logger = logging.getLogger("web.cache")
 
 DROP_BATCH = 500
 
