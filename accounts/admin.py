@@ -23,8 +23,8 @@ from oauth2_provider.models import (
 )
 
 from accounts.models import RoleAssignment, SignInSession, Tenant, User
-from web.admin_lists import CappedCountPaginator, QuickRows
 from web.admin_lookups import FilterLookupsOnly
+from web.admin_paging import CappedCountPaginator
 
 logger = logging.getLogger("accounts.support")
 
@@ -63,7 +63,7 @@ class UserRoleAssignmentInline(RoleAssignmentInline):
 
 # ------------------------------------------------------------------ tenants
 @admin.register(Tenant)
-class TenantAdmin(QuickRows, FilterLookupsOnly, admin.ModelAdmin):
+class TenantAdmin(FilterLookupsOnly, admin.ModelAdmin):
     list_display = ("name", "domain", "created_at")
     search_fields = ("name", "domain")
     readonly_fields = ("created_at",)
@@ -76,7 +76,7 @@ admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class SupportGroupAdmin(QuickRows, FilterLookupsOnly, GroupAdmin):
+class SupportGroupAdmin(FilterLookupsOnly, GroupAdmin):
     """Django's own groups page, under the console's rule for query-string lookups."""
 
 
@@ -133,7 +133,7 @@ class AccountChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(QuickRows, FilterLookupsOnly, DjangoUserAdmin):
+class UserAdmin(FilterLookupsOnly, DjangoUserAdmin):
     form = AccountChangeForm
     add_form = AccountCreationForm
     fieldsets = (
@@ -242,7 +242,7 @@ def end_sign_in_session(row: SignInSession, reason: str) -> bool:
 
 
 @admin.register(SignInSession)
-class SignInSessionAdmin(QuickRows, FilterLookupsOnly, admin.ModelAdmin):
+class SignInSessionAdmin(FilterLookupsOnly, admin.ModelAdmin):
     # The row keeps no session key (a bearer secret), only a keyed hash, and shows neither.
     fields = (
         "user",

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from accounts.tenant_rows import FixedStatementDescriptor
 from web.hosts import DEFENDER, DIRECTORY, LEGACY
 
 
@@ -51,23 +50,12 @@ class UserManager(BaseUserManager):
         return self.create_user(email, password, **fields)
 
 
-class HomeTenantField(models.ForeignKey):
-    """A foreign key to the account's home tenant, read with a fixed statement (the signed-in
-    account's tenant is on every page). The database sees a plain foreign key."""
-
-    forward_related_accessor_class = FixedStatementDescriptor
-
-    def deconstruct(self):
-        name, _path, args, kwargs = super().deconstruct()
-        return name, "django.db.models.ForeignKey", args, kwargs
-
-
 class User(AbstractBaseUser, PermissionsMixin):
     """An account: signs in with its email; belongs to one home tenant (staff may have none)."""
 
     email = models.EmailField(_("email"), unique=True)
     display_name = models.CharField(_("display name"), max_length=200, blank=True)
-    tenant = HomeTenantField(
+    tenant = models.ForeignKey(
         Tenant,
         verbose_name=_("home tenant"),
         related_name="users",

@@ -35,7 +35,7 @@ from web.local_paths import local_redirect_target
 
 logger = logging.getLogger("accounts.signin")
 
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "accounts.backends.AccountBackend"
 # What a sign-in that cannot finish may raise: the directory's refusal, a bad or forged
 # answer, an unreachable issuer, or an account this portal cannot take.
 SIGN_IN_FAILURES = (

@@ -14,7 +14,6 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from directory.throttling import counted_since, lift_pause, recent_failures, throttle_for
-from web.admin_lists import QuickRows
 from web.admin_lookups import FilterLookupsOnly
 
 logger = logging.getLogger("accounts.support")
@@ -29,7 +28,7 @@ if admin.site.is_registered(AccessAttempt):
 
 
 @admin.register(AccessAttempt)
-class SignInPauseAdmin(QuickRows, FilterLookupsOnly, admin.ModelAdmin):
+class SignInPauseAdmin(FilterLookupsOnly, admin.ModelAdmin):
     """One row per account + address (+ browser) with failures; support lifts pauses here."""
 
     list_display = ("attempt_time", "username", "ip_address", "failures_since_start", "state")

@@ -1,26 +1,18 @@
 """The alert lists of both portals (the legacy timeline, the Defender queue), as plain rows.
 
 A list shows ten to a hundred alerts and how many match in all. The rows come back as plain
-values: the page reads nothing else of an alert, its account or its device. Building the two
-statements through the ORM costs several times what the database takes to answer them, so
-each pair (tenant, filters, length) is built once per process, by the ORM from the same
-queryset as ever, and after that only executed.
+values: the page reads nothing else of an alert, its account or its device, and building a
+model instance per card cost more than reading it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
 from datetime import datetime
 from typing import NamedTuple
 
-from django.db import connections, router
 from django.db.models import QuerySet
 
-from portal.models import Alert, AlertStatus, LegacyAlertStatus, Severity, legacy_status_of
-from web.db_values import converters
-
-# Statements kept per process: each is a few hundred bytes; a miss costs one build.
-STATEMENTS_KEPT = 1024
+from portal.models import AlertStatus, LegacyAlertStatus, Severity, legacy_status_of
 
 SEVERITY_LABELS = dict(Severity.choices)
 STATUS_LABELS = dict(AlertStatus.choices)
@@ -71,68 +63,8 @@ COLUMNS = (
 )
 
 
-class Statement(NamedTuple):
-    rows_sql: str
-    rows_params: tuple
-    # Each column's expression, for the ORM's own conversion of what the database returns
-    # (SQLite's times and booleans, for two).
-    columns: tuple
-    count_sql: str
-    count_params: tuple
-
-
-_statements: dict[Hashable, Statement] = {}
-
-
-def _sql(queryset: QuerySet, alias: str) -> tuple[str, tuple, object]:
-    compiler = queryset.query.get_compiler(using=alias)
-    sql, params = compiler.as_sql()
-    return sql, tuple(params), compiler
-
-
-def _build(rows: QuerySet, shown: int, alias: str) -> Statement:
-    rows_sql, rows_params, compiler = _sql(rows.values_list(*COLUMNS)[:shown], alias)
-    columns = tuple(selected[0] for selected in compiler.select[: compiler.col_count])
-    # Two plain statements answer sooner than one with a window count: the count needs no
-    # join, and the rows stop at the limit.
-    matching_sql, count_params, _ = _sql(rows.order_by().values("pk"), alias)
-    count_sql = f"SELECT COUNT(*) FROM ({matching_sql}) matching"  # noqa: S608 (built by the ORM)
-    return Statement(rows_sql, rows_params, columns, count_sql, count_params)
-
-
-def _converted(found: list, columns: tuple, connection) -> list:
-    for position, column in enumerate(columns):
-        column_converters = converters(column, connection)
-        if column_converters:
-            for values in found:
-                value = values[position]
-                for convert in column_converters:
-                    value = convert(value, column, connection)
-                values[position] = value
-    return found
-
-
-def alert_page(
-    key: Hashable, rows: Callable[[], QuerySet], shown: int
-) -> tuple[list[AlertRow], int]:
-    """The first ``shown`` alerts of ``rows()`` and how many there are in all.
-
-    ``key`` names the list exactly (tenant and filters): the same key must always mean the
-    same queryset. ``rows`` is only called to build a statement not built yet.
-    """
-    alias = router.db_for_read(Alert)
-    full_key = (alias, key, shown)
-    statement = _statements.get(full_key)
-    if statement is None:
-        statement = _build(rows(), shown, alias)
-        if len(_statements) >= STATEMENTS_KEPT:
-            _statements.pop(next(iter(_statements), None), None)
-        _statements[full_key] = statement
-    connection = connections[alias]
-    with connection.cursor() as cursor:
-        cursor.execute(statement.rows_sql, statement.rows_params)
-        found = [list(values) for values in cursor.fetchall()]
-        cursor.execute(statement.count_sql, statement.count_params)
-        (matching,) = cursor.fetchone()
-    alerts = [AlertRow(*values) for values in _converted(found, statement.columns, connection)]
-    return alerts, matching
+def alert_page(alerts: QuerySet, shown: int) -> tuple[list[AlertRow], int]:
+    """The first ``shown`` of ``alerts`` and how many there are in all."""
+    rows = [AlertRow(*values) for values in alerts.values_list(*COLUMNS)[:shown]]
+    # Counted without the ordering, which the count does not need.
+    return rows, alerts.order_by().count()

@@ -69,11 +69,7 @@ def filtered_alerts(
     """
     form = form_class(request.GET)
     shown = alerts_to_show(request.GET.get("shown"), first)
-    alerts, count = alert_page(
-        (form_class, tenant_id, form.chosen),
-        lambda: form.filter(Alert.objects.for_tenant(tenant_id)),
-        shown,
-    )
+    alerts, count = alert_page(form.filter(Alert.objects.for_tenant(tenant_id)), shown)
     more_url = None
     if shown < min(count, ALERT_LIST_LIMIT):
         query = request.GET.copy()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import display_for_value
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
@@ -37,8 +38,8 @@ from settings_ui.models import (
 )
 from settings_ui.services import set_portal_redirection
 from settings_ui.views import change_from_request
-from web.admin_lists import CappedCountPaginator, QuickRows, display_for_value
 from web.admin_lookups import FilterLookupsOnly
+from web.admin_paging import CappedCountPaginator
 from web.hosts import site_path
 
 CHANGE_REDIRECTION_PERMISSION = "settings_ui.change_portal_redirection"
@@ -267,7 +268,7 @@ admin.site.register(Tenant, RedirectionTenantAdmin)
 
 
 @admin.register(RedirectionChange)
-class RedirectionChangeAdmin(QuickRows, FilterLookupsOnly, admin.ModelAdmin):
+class RedirectionChangeAdmin(FilterLookupsOnly, admin.ModelAdmin):
     """The audit, read-only for everyone: rows are only ever added, by the service."""
 
     list_display = ("changed_at", "tenant", "change", "actor", "source", "ip_address")
@@ -297,7 +298,7 @@ class RedirectionChangeAdmin(QuickRows, FilterLookupsOnly, admin.ModelAdmin):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(QuickRows, FilterLookupsOnly, admin.ModelAdmin):
+class FeedbackAdmin(FilterLookupsOnly, admin.ModelAdmin):
     """What users wrote stays as written; support only moves its status along."""
 
     list_display = ("created_at", "category", "status", "tenant", "user", "portal", "summary")

@@ -19,7 +19,7 @@ from settings_ui.state import get_state
 from settings_ui.support import SUPPORT_GROUP, SUPPORT_PERMISSIONS, ensure_support_group
 from tests.conftest import DEFENDER_HOST, sign_in
 from tests.factories import SignInSessionFactory, TenantFactory, UserFactory
-from web.admin_lists import CappedCountPaginator
+from web.admin_paging import CappedCountPaginator
 
 pytestmark = pytest.mark.django_db
 

@@ -70,7 +70,7 @@ SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
 
 HOSTS = {"D": DEFENDER_HOST, "L": LEGACY_HOST}
 PORTALS = {"D": "defender", "L": "legacy"}
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "accounts.backends.AccountBackend"
 
 # Words found only in Contoso's data: no answer to a Fabrikam account may contain them.
 CONTOSO_MARKERS = ("Marker alert of Contoso", "Marker Person", "contoso.example")

@@ -15,8 +15,8 @@ from web.middleware import PortalCSPMiddleware
 
 pytestmark = pytest.mark.django_db
 
-# The pages' Jinja2 templates and the support console's Django ones.
-TEMPLATE_DIRS = [Path(settings.BASE_DIR) / "jinja2", Path(settings.BASE_DIR) / "templates"]
+# The pages' Jinja2 templates and, under admin/, the support console's Django ones.
+TEMPLATE_DIRS = [Path(settings.BASE_DIR) / "templates"]
 
 EXPECTED_POLICY = {
     "default-src": ["'self'"],
@@ -134,10 +134,17 @@ def test_the_legacy_policy_follows_a_changed_defender_address(legacy_client, set
     assert "https://defender.example.net" in policy["form-action"]
 
 
-def test_a_view_that_asks_for_its_own_policy_gets_it(rf):
+def test_an_answer_with_its_own_policy_keeps_it(rf):
     answer = HttpResponse()
-    answer._csp_update = {"img-src": ["https://images.example"]}
+    answer["Content-Security-Policy"] = "img-src https://images.example"
     request = rf.get("/")
     request.portal = "defender"
     response = PortalCSPMiddleware(lambda request: answer)(request)
-    assert policy_of(response)["img-src"] == ["'self'", "data:", "https://images.example"]
+    assert policy_of(response) == {"img-src": ["https://images.example"]}
+
+
+def test_every_site_gets_the_policy_from_the_settings(settings, legacy_client):
+    settings.CONTENT_SECURITY_POLICY = {
+        "DIRECTIVES": {**settings.CONTENT_SECURITY_POLICY["DIRECTIVES"], "img-src": ["'self'"]}
+    }
+    assert policy_of(legacy_client.get("/healthz"))["img-src"] == ["'self'"]

@@ -9,7 +9,6 @@ from http import HTTPStatus
 from urllib.parse import urlsplit
 
 from csp.constants import HEADER, HEADER_REPORT_ONLY
-from csp.middleware import CheckableLazyObject, CSPMiddleware, PolicyParts
 from csp.utils import build_policy
 from django.conf import settings
 from django.core.signals import got_request_exception
@@ -34,18 +33,8 @@ DATABASE_UNAVAILABLE_MESSAGE = _(
 )
 _FLAG = "database_unavailable"
 
-
-# What a view may set on its response to change the policy (django-csp's decorators).
-PER_RESPONSE_POLICY = (
-    "_csp_config",
-    "_csp_update",
-    "_csp_replace",
-    "_csp_exempt",
-    "_csp_config_ro",
-    "_csp_update_ro",
-    "_csp_replace_ro",
-    "_csp_exempt_ro",
-)
+# Answers Django draws as its own debug pages while DEBUG is on.
+DEBUG_PAGES = frozenset({HTTPStatus.NOT_FOUND, HTTPStatus.INTERNAL_SERVER_ERROR})
 
 
 @cache
@@ -57,43 +46,35 @@ def portal_policy(portal: str | None, report_only: bool) -> str:
     return build_policy(update=update, report_only=report_only)
 
 
-@receiver(setting_changed, dispatch_uid="config.forget_portal_policies")
+@receiver(setting_changed, dispatch_uid="web.forget_portal_policies")
 def forget_portal_policies(**kwargs) -> None:
     portal_policy.cache_clear()
 
 
-class PortalCSPMiddleware(CSPMiddleware):
-    """CONTENT_SECURITY_POLICY, with form-action naming every site a sign-in passes through.
+class PortalCSPMiddleware:
+    """CONTENT_SECURITY_POLICY on every answer, with form-action naming every site a sign-in
+    passes through.
 
     Browsers apply form-action to every redirect that follows a form: the directory's sign-in
     form ends on a portal, a portal's sign-out form passes through the directory and the
-    other portal.
-
-    Building the policy costs a third of a millisecond, more than the rest of a routed
-    answer's own work; it depends only on the site and the settings (whose change clears
-    it), so each site's is built once. An answer that asks for its own policy (a nonce, a
-    view's decorator, debug pages) is built by django-csp as usual.
+    other portals. django-csp builds the header from the settings (its public build_policy);
+    no page asks for a policy of its own (no nonces, no per-view decorators), so each site's
+    header is built once rather than on every answer, where it cost a tenth of a routed
+    answer's own work. An answer that already carries the header keeps it.
     """
 
-    def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
-        parts = super().get_policy_parts(request, response, report_only)
-        if not report_only and getattr(request, "portal", None) in SIGN_IN_SITES:
-            update = dict(parts.update or {})
-            update["form-action"] = [*update.get("form-action", ()), *sign_in_origins()]
-            parts.update = update
-        return parts
+    def __init__(self, get_response):
+        self.get_response = get_response
 
-    def process_response(self, request, response):
-        own_policy = any(hasattr(response, name) for name in PER_RESPONSE_POLICY)
-        if settings.DEBUG or own_policy or getattr(request, "_csp_nonce", None) is not None:
-            return super().process_response(request, response)
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if settings.DEBUG and response.status_code in DEBUG_PAGES:
+            return response  # Django's debug pages style themselves inline
         portal = getattr(request, "portal", None)
         for header, report_only in ((HEADER, False), (HEADER_REPORT_ONLY, True)):
             policy = portal_policy(portal, report_only)
             if policy and header not in response:
                 response[header] = policy
-        # As django-csp does: a nonce asked for after the header is written is an error.
-        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
         return response
 
 
@@ -109,7 +90,7 @@ def portal_origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-@receiver(got_request_exception, dispatch_uid="config.flag_database_unavailable")
+@receiver(got_request_exception, dispatch_uid="web.flag_database_unavailable")
 def flag_database_unavailable(sender, request: HttpRequest | None = None, **kwargs) -> None:
     # Django turns an exception into a 500 at the layer where it is raised (a view, or a
     # middleware loading the session), so the outer middleware only sees the 500; this

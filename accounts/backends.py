@@ -1,0 +1,15 @@
+"""How a request's account is read: Django's ModelBackend, with the account's home tenant."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+
+
+class AccountBackend(ModelBackend):
+    """Every signed-in page names the account's tenant: read both in one query."""
+
+    def get_user(self, user_id):
+        accounts = get_user_model()._default_manager.select_related("tenant")
+        user = accounts.filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
