@@ -9,7 +9,10 @@ class SettingsUiConfig(AppConfig):
     verbose_name = "Defender settings"
 
     def ready(self) -> None:
-        from settings_ui import support  # (also adds the Support group to seed_demo)
+        from settings_ui import (
+            state,  # noqa: F401  (its cache follows the rows it mirrors)
+            support,  # (also adds the Support group to seed_demo)
+        )
 
         # Sent for this app after Django's own post_migrate work for the apps listed before
         # it (accounts, auth), so their permissions exist by then.

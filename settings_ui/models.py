@@ -5,16 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
-from django.db import models, transaction
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Portal, Tenant
-from settings_ui import state
-from settings_ui.schedule import Switching, reached
-from settings_ui.state import EVERYONE, PILOT, RedirectionState
+from settings_ui.routing_rule import Switching, reached
+from settings_ui.routing_rule import EVERYONE, PILOT, RedirectionState
 
 
 class Scope(models.TextChoices):
@@ -101,17 +98,6 @@ class PortalRedirection(models.Model):
     def __str__(self) -> str:
         return f"{self.tenant.name}: {on_off(self.enabled)}"
 
-    # The cached state follows the row, whoever writes it: after the commit only, so a
-    # rolled-back write never reaches the cache (as django-waffle does).
-    def save(self, *args, **kwargs) -> None:
-        super().save(*args, **kwargs)
-        refresh_state_on_commit(self.tenant_id, kwargs.get("using"))
-
-    def delete(self, *args, **kwargs):
-        deleted = super().delete(*args, **kwargs)
-        refresh_state_on_commit(self.tenant_id, kwargs.get("using"))
-        return deleted
-
     def settle(self, now: datetime) -> tuple[Switching, ...]:
         """Apply, in memory, the scheduled changes whose time has come, and return them.
 
@@ -171,19 +157,6 @@ class PilotAccount(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
-
-
-def refresh_state_on_commit(tenant_id: int, using: str | None) -> None:
-    """Refresh the tenant's cached state once the current transaction commits."""
-    transaction.on_commit(lambda: state.refresh(tenant_id), using=using)
-
-
-# Signals rather than save/delete overrides: a pilot account also goes when its account or
-# setting is deleted (a cascade calls no delete()), and the cache must follow that too.
-@receiver(post_save, sender=PilotAccount)
-@receiver(post_delete, sender=PilotAccount)
-def _refresh_state_for_pilot_account(sender, instance: PilotAccount, using: str, **kwargs) -> None:
-    refresh_state_on_commit(instance.setting.tenant_id, using)
 
 
 class ChangeSource(models.TextChoices):

@@ -14,8 +14,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Portal, SignInSession, Tenant, User
-from settings_ui.propagation import Turn, Why, account_turn
-from settings_ui.state import PILOT, RedirectionState
+from settings_ui.routing_rule import Turn, Why, account_turn
+from settings_ui.routing_rule import PILOT, RedirectionState
 
 
 @dataclass(frozen=True)

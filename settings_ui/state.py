@@ -1,21 +1,22 @@
 """The one reader of a tenant's redirection state: cache first, database behind it.
 
 The cache layer turns an unreachable Redis into misses (web/cache.py), so the database
-answers then. The model refreshes the entry after each committed save (models.py).
+answers then. The entry follows the rows it mirrors: every committed save or delete of a
+tenant's setting or pilot group refreshes it, whoever the writer (receivers below).
 """
 
 from __future__ import annotations
 
 import time
-from bisect import bisect_left
-from dataclasses import dataclass, replace
-from datetime import datetime
-from operator import itemgetter
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
-from settings_ui.schedule import reached
+from settings_ui.models import PilotAccount, PortalRedirection
+from settings_ui.routing_rule import OFF, RedirectionState
 
 CACHE_PREFIX = "portal-redirection"
 CACHE_VERSION = 2  # 2: the state carries scope, pilot group and schedule
@@ -26,68 +27,6 @@ CACHE_VERSION = 2  # 2: the state carries scope, pilot group and schedule
 # every server within a second; the process that made the change sees it at once.
 PROCESS_MEMO_SECONDS = 0.25
 _memo: dict[int, tuple[float, RedirectionState]] = {}
-
-
-EVERYONE, PILOT = "everyone", "pilot"
-
-
-@dataclass(frozen=True, slots=True)
-class RedirectionState:
-    """Everything the routing decision needs about one tenant, as stored."""
-
-    enabled: bool
-    enabled_at: datetime | None
-    scope: str = EVERYONE
-    # The latest widening to Everyone; None when the scope has always been Everyone.
-    everyone_since: datetime | None = None
-    # (account id, in scope since or None for "always"), sorted by account id.
-    pilot: tuple[tuple[int, datetime | None], ...] = ()
-    scheduled_on_at: datetime | None = None
-    scheduled_off_at: datetime | None = None
-
-    def settled(self, now: datetime) -> RedirectionState:
-        """The state in force at ``now``: scheduled changes whose time has come applied."""
-        state = self
-        for switching in reached(
-            enabled=self.enabled,
-            scheduled_on_at=self.scheduled_on_at,
-            scheduled_off_at=self.scheduled_off_at,
-            now=now,
-        ):
-            state = replace(
-                state,
-                enabled=switching.enabled,
-                enabled_at=switching.at if switching.enabled else state.enabled_at,
-            )
-        if state is self:
-            return self
-        return replace(
-            state,
-            scheduled_on_at=_still_ahead(self.scheduled_on_at, now),
-            scheduled_off_at=_still_ahead(self.scheduled_off_at, now),
-        )
-
-    def pilot_entry(self, account_id: int | str) -> tuple[int, datetime | None] | None:
-        """(account id, in scope since) for a pilot account; None for any other account."""
-        try:
-            wanted = int(account_id)
-        except (TypeError, ValueError):
-            return None
-        index = bisect_left(self.pilot, wanted, key=itemgetter(0))
-        if index < len(self.pilot) and self.pilot[index][0] == wanted:
-            return self.pilot[index]
-        return None
-
-    @property
-    def pilot_account_ids(self) -> frozenset[int]:
-        return frozenset(account_id for account_id, _since in self.pilot)
-
-
-OFF = RedirectionState(enabled=False, enabled_at=None)
-
-
-def _still_ahead(moment: datetime | None, now: datetime) -> datetime | None:
-    return moment if moment is not None and moment > now else None
 
 
 def cache_key(tenant_id: int) -> str:
@@ -138,7 +77,25 @@ def forget() -> None:
 
 
 def _read_database(tenant_id: int) -> RedirectionState:
-    from settings_ui.models import PortalRedirection
-
     # Misses are cached as Off too, so a tenant that never touched the switch costs no query.
     return PortalRedirection.objects.state_for(tenant_id) or OFF
+
+
+def refresh_on_commit(tenant_id: int, using: str | None) -> None:
+    """Refresh the tenant's cached state once the current transaction commits: a rolled-back
+    write never reaches the cache (as django-waffle does)."""
+    transaction.on_commit(lambda: refresh(tenant_id), using=using)
+
+
+# Signals rather than save/delete overrides: a pilot account also goes when its account or
+# setting is deleted (a cascade calls no delete()), and the cache must follow that too.
+@receiver(post_save, sender=PortalRedirection, dispatch_uid="state.setting_saved")
+@receiver(post_delete, sender=PortalRedirection, dispatch_uid="state.setting_deleted")
+def _setting_changed(sender, instance: PortalRedirection, using: str, **kwargs) -> None:
+    refresh_on_commit(instance.tenant_id, using)
+
+
+@receiver(post_save, sender=PilotAccount, dispatch_uid="state.pilot_saved")
+@receiver(post_delete, sender=PilotAccount, dispatch_uid="state.pilot_deleted")
+def _pilot_changed(sender, instance: PilotAccount, using: str, **kwargs) -> None:
+    refresh_on_commit(instance.setting.tenant_id, using)

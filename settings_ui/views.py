@@ -52,7 +52,7 @@ from settings_ui.services import (
     RedirectionUpdate,
     change_portal_redirection,
 )
-from settings_ui.state import RedirectionState
+from settings_ui.routing_rule import RedirectionState
 from web.hosts import DEFENDER, urlconf_for
 
 HISTORY_LENGTH = 5

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from portal.decision import SessionFacts, should_route
-from settings_ui.propagation import propagation_offset
-from settings_ui.state import OFF, RedirectionState
+from settings_ui.routing_rule import SessionFacts, should_route
+from settings_ui.routing_rule import propagation_offset
+from settings_ui.routing_rule import OFF, RedirectionState
 
 ENABLED_AT = datetime(2024, 3, 1, 9, 0, 0, tzinfo=UTC)
 ON = RedirectionState(enabled=True, enabled_at=ENABLED_AT)

@@ -137,7 +137,7 @@ def test_propagation_window_routes_an_account_only_from_its_own_time(
     legacy_client, contoso, contoso_admin, clock, switch, settings
 ):
     settings.REDIRECTION_PROPAGATION_SECONDS = 3600
-    from settings_ui.propagation import propagation_offset
+    from settings_ui.routing_rule import propagation_offset
 
     users = UserFactory.create_batch(20, tenant=contoso)
     late = max(users, key=lambda u: propagation_offset(contoso.pk, u.pk, 3600))
