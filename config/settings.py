@@ -158,6 +158,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # is locked" (the switch answered 503 while sign-ins were being written).
         transaction_mode="IMMEDIATE",
     )
+# A database that hangs (accepts, never answers) must cost a request a few seconds and a 503
+# (config/middleware.py), not the worker's whole timeout. 0 turns a bound off.
+DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+DATABASE_STATEMENT_TIMEOUT = env.int("DATABASE_STATEMENT_TIMEOUT", default=5)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["OPTIONS"] = {
+        # libpq's, per address tried: a server that never finishes the start-up handshake.
+        "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+        # An open connection whose server stops acknowledging what is sent (host gone, network
+        # cut) is dropped after as long, and an idle one is probed after as long: the health
+        # check of a kept connection, or a query, does not wait minutes for the kernel to give up.
+        "tcp_user_timeout": DATABASE_CONNECT_TIMEOUT * 1000,
+        "keepalives": 1,
+        "keepalives_idle": DATABASE_CONNECT_TIMEOUT,
+        "keepalives_interval": 1,
+        "keepalives_count": 3,
+        # The server cancels a statement that runs longer (a lock held elsewhere, an overloaded
+        # server); it cannot when the server, or a proxy before it, answers nothing at all.
+        "options": f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT}s",
+        # A value in DATABASE_URL's query string replaces the one above.
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
