@@ -6,11 +6,13 @@ methods. A write names any of: ``enabled`` (true|false; turning Off may add ``fe
 string of at most 2000 characters stored as feedback from the settings page), ``scope``
 ("everyone" | "pilot"), ``pilot_accounts`` (the whole group, a list of emails),
 ``scheduled_on_at`` / ``scheduled_off_at`` (ISO 8601, read as UTC without an offset; null
-cancels). Fields left out stay as they are, so PUT and PATCH are the same.
+cancels). Fields left out stay as they are, so PUT and PATCH are the same. The body is
+read here; its values are checked by the same form as the settings page's (forms.py).
 """
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from http import HTTPStatus
 
@@ -26,7 +28,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from accounts.models import Tenant
 from accounts.roles import redirection_change_refused
-from settings_ui.forms import MAX_BODY_BYTES, PayloadError, parse_redirection_payload
+from settings_ui.forms import OFF, ON, RedirectionForm
 from settings_ui.models import ChangeSource, PortalRedirection
 from settings_ui.services import InvalidChange
 from settings_ui.views import (
@@ -35,6 +37,16 @@ from settings_ui.views import (
     pilot_emails,
     settings_access,
 )
+
+FIELDS = tuple(RedirectionForm.base_fields)
+# Room for the longest change: 2,000 characters of feedback written as escaped surrogate
+# pairs (12 bytes a character) and a pilot group of a few hundred emails.
+MAX_BODY_BYTES = 64 * 1024
+TOO_LARGE = _("The request body is larger than 64 KB.")
+
+
+class BodyRefused(ValueError):
+    """A body that is not a JSON object of FIELDS; the message is shown as is."""
 
 
 def error(message: str, status: HTTPStatus) -> JsonResponse:
@@ -113,19 +125,21 @@ class PortalRedirectionAPI(View):
             return error(redirection_change_refused(self.access.tenant), HTTPStatus.FORBIDDEN)
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-            return error(_("The request body is larger than 4 KB."), HTTPStatus.BAD_REQUEST)
+            return error(TOO_LARGE, HTTPStatus.BAD_REQUEST)
         try:
-            payload = parse_redirection_payload(request.body)
-        except PayloadError as refusal:
+            form = RedirectionForm(form_data(request.body))
+        except BodyRefused as refusal:
             return error(str(refusal), HTTPStatus.BAD_REQUEST)
+        if not form.is_valid():
+            return error(form.refusal(), HTTPStatus.BAD_REQUEST)
         tenant = self.access.tenant
         try:
             result = change_from_request(
                 request,
                 tenant,
-                payload.update,
+                form.update(),
                 source=ChangeSource.API,
-                feedback=payload.feedback,
+                feedback=form.feedback_text,
             )
         except PermissionDenied as refusal:
             return error(str(refusal), HTTPStatus.FORBIDDEN)
@@ -135,3 +149,32 @@ class PortalRedirectionAPI(View):
 
     # Fields left out stay as they are, so a partial update and a full one coincide.
     patch = put
+
+
+
+def form_data(body: bytes) -> dict:
+    """The JSON body as the form's data: true and false are the switch's On and Off."""
+    if len(body) > MAX_BODY_BYTES:
+        raise BodyRefused(str(TOO_LARGE))
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise BodyRefused(str(_("The request body is not valid JSON."))) from None
+    except RecursionError:
+        # Thousands of nested brackets: valid JSON in principle, never a body of ours.
+        raise BodyRefused(str(_("The request body is nested too deeply."))) from None
+    if not isinstance(data, dict):
+        raise BodyRefused(str(_('The request body must be a JSON object, like {"enabled": true}.')))
+    unknown = sorted(set(data) - set(FIELDS))
+    if unknown:
+        raise BodyRefused(
+            str(_("Unknown field(s): %(fields)s. Allowed: %(allowed)s."))
+            % {"fields": ", ".join(unknown), "allowed": ", ".join(FIELDS)}
+        )
+    if not set(data) - {"feedback"}:
+        raise BodyRefused(str(_("Say what to change: %(fields)s.")) % {"fields": ", ".join(FIELDS)})
+    if "enabled" in data:
+        # Only JSON's own true and false: "on", 1 or null are refused by the form.
+        enabled = data["enabled"]
+        data["enabled"] = ON if enabled is True else OFF if enabled is False else repr(enabled)
+    return data

@@ -1,11 +1,15 @@
-"""Input of the portal redirection page and API: the form, and the JSON body's one shape."""
+"""Input of every door to the switch: the settings page, the JSON API, the command, the console.
+
+One form, RedirectionForm, checks a change whatever door it came through and refuses it with
+the same messages; the page's three forms are parts of it. The API and the command only turn
+their own syntax (JSON, options) into its data. Whether a change makes sense for the tenant
+(its accounts, a time in the future) is the one writer's to say (services.py).
+"""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from django import forms
@@ -17,10 +21,8 @@ from settings_ui.models import SWITCH_STATES, Feedback, Scope
 from settings_ui.services import KEEP, InvalidChange, RedirectionResult, RedirectionUpdate
 
 ON, OFF = "on", "off"
-MAX_BODY_BYTES = 4096
 SCHEDULE_FIELDS = ("scheduled_on_at", "scheduled_off_at")
-API_FIELDS = ("enabled", "feedback", "scope", "pilot_accounts", *SCHEDULE_FIELDS)
-NOT_TEXT = _('The field "%(name)s" holds a character that is not text (NUL or a lone surrogate).')
+NOT_TEXT = _("This holds a character that is not text (NUL or a lone surrogate).")
 # Emails typed in one box: separated by commas, semicolons, spaces or new lines.
 EMAIL_SEPARATORS = re.compile(r"[\s,;]+")
 
@@ -29,80 +31,203 @@ def split_emails(text: str) -> tuple[str, ...]:
     return tuple(email for email in EMAIL_SEPARATORS.split(text) if email)
 
 
-def as_utc(moment: datetime) -> datetime:
-    """A time without an offset is read as UTC, the time the page shows."""
-    return moment.replace(tzinfo=UTC) if timezone.is_naive(moment) else moment
+def storable_text(value: str) -> bool:
+    """False for what JSON can carry but a database cannot store: NUL, lone surrogates.
+
+    PostgreSQL refuses NUL in text, and no database encodes half a surrogate pair; either
+    would fail only at the write, after the switch had been changed in the same transaction.
+    """
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
-class RedirectionChangeForm(forms.Form):
-    """The confirm step of the page: turn On (Enable), or Off (Disable) with optional feedback."""
+def refuse_unstorable(value: str) -> None:
+    if not storable_text(value):
+        raise forms.ValidationError(NOT_TEXT, code="not_text")
+
+
+class MomentField(forms.DateTimeField):
+    """A time in ISO 8601, as a ``datetime-local`` input sends it; without an offset, UTC.
+
+    The project's TIME_ZONE is UTC and the labels say so. A time that exists only before
+    year 1 or after year 9999 once turned into UTC is refused, not an error of the server.
+    """
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    default_error_messages = {
+        "invalid": _("Enter a date and time, like 2030-01-31 09:00 (UTC) or 2030-01-31T09:00Z."),
+        "out_of_range": _("Enter a time between the years 1 and 9999."),
+    }
+
+    def to_python(self, value) -> datetime | None:
+        if value in self.empty_values:
+            return None
+        moment = value if isinstance(value, datetime) else None
+        if moment is None and isinstance(value, str):
+            try:
+                moment = parse_datetime(value.strip())
+            except ValueError:
+                moment = None
+        if moment is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        try:
+            return (moment.replace(tzinfo=UTC) if timezone.is_naive(moment) else moment).astimezone(
+                UTC
+            )
+        except OverflowError:
+            raise forms.ValidationError(
+                self.error_messages["out_of_range"], code="out_of_range"
+            ) from None
+
+
+class PilotAccountsField(forms.Field):
+    """The whole pilot group: emails typed in one box, or a list of them (the API's)."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+    default_error_messages = {"invalid": _("Enter the pilot group as emails.")}
+
+    def to_python(self, value) -> tuple[str, ...] | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            emails = split_emails(value)
+        elif isinstance(value, list | tuple) and all(isinstance(email, str) for email in value):
+            emails = tuple(email.strip() for email in value if email.strip())
+        else:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        for email in emails:
+            refuse_unstorable(email)
+        return emails
+
+
+class FeedbackField(forms.CharField):
+    """What the admin tells support when turning it Off: text only, at most 2,000 characters."""
+
+    default_error_messages = {"invalid": _("Enter the feedback as text.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", Feedback.MAX_MESSAGE_LENGTH)
+        super().__init__(validators=[refuse_unstorable], **kwargs)
+
+    def to_python(self, value):
+        if value not in self.empty_values and not isinstance(value, str):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class RedirectionForm(forms.Form):
+    """One change of the switch or its staged rollout, whatever door it came through.
+
+    A field the input does not name stays as it is; a schedule named empty is cancelled.
+    """
 
     enabled = forms.TypedChoiceField(
         label=_("Automatic redirection"),
         choices=[(ON, SWITCH_STATES[True]), (OFF, SWITCH_STATES[False])],
         coerce=lambda value: value == ON,
+        empty_value=None,
+        required=False,
         error_messages={
             "required": _("Choose On or Off."),
             "invalid_choice": _("Choose On or Off."),
         },
     )
-    feedback = forms.CharField(
+    feedback = FeedbackField(
         label=_("Tell us why you're turning it off (optional)"),
         required=False,
-        max_length=Feedback.MAX_MESSAGE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Your feedback goes to the Defender team; it doesn't change the setting."),
     )
-
-
-class ScopeForm(forms.Form):
-    """Who is routed: everyone, or only the pilot group named by email."""
-
     scope = forms.ChoiceField(
         label=_("Route"),
         choices=Scope.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": _("Choose Everyone or Pilot group.")},
+        required=False,
+        error_messages={
+            "required": _("Choose Everyone or Pilot group."),
+            "invalid_choice": _("Choose Everyone or Pilot group."),
+        },
     )
-    pilot_accounts = forms.CharField(
+    pilot_accounts = PilotAccountsField(
         label=_("Pilot accounts"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Emails of your organization's accounts, separated by commas or new lines."),
     )
+    scheduled_on_at = MomentField(label=_("Turn On at (UTC)"), required=False)
+    scheduled_off_at = MomentField(label=_("Turn Off at (UTC)"), required=False)
+
+    def named(self, name: str) -> bool:
+        return name in self.fields and name in self.data
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.named("enabled") and "enabled" in cleaned and cleaned["enabled"] is None:
+            self.add_error("enabled", self.fields["enabled"].error_messages["required"])
+        feedback = cleaned.get("feedback") or ""
+        if feedback and cleaned.get("enabled") is not False:
+            self.add_error("feedback", _("Feedback is only taken when turning it Off."))
+        return cleaned
 
     def update(self) -> RedirectionUpdate:
+        def given(name: str, absent):
+            return self.cleaned_data[name] if self.named(name) else absent
+
+        return RedirectionUpdate(
+            enabled=given("enabled", None),
+            scope=given("scope", None) or None,
+            pilot_emails=given("pilot_accounts", None),
+            scheduled_on_at=given("scheduled_on_at", KEEP),
+            scheduled_off_at=given("scheduled_off_at", KEEP),
+        )
+
+    @property
+    def feedback_text(self) -> str:
+        return (self.cleaned_data.get("feedback") or "") if "feedback" in self.fields else ""
+
+    def refusal(self) -> str:
+        """The first reason the input was refused, in one line for the API and the command."""
+        for name, errors in self.errors.items():
+            field = self.fields.get(name)
+            return f"{field.label}: {errors[0]}" if field else str(errors[0])
+        return ""
+
+
+class RedirectionChangeForm(RedirectionForm):
+    """The confirm step of the page: turn On (Enable), or Off (Disable) with optional feedback."""
+
+    scope = pilot_accounts = scheduled_on_at = scheduled_off_at = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enabled"].required = True
+
+
+class ScopeForm(RedirectionForm):
+    """Who is routed: everyone, or only the pilot group named by email."""
+
+    enabled = feedback = scheduled_on_at = scheduled_off_at = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].required = True
+
+    def update(self) -> RedirectionUpdate:
+        # The box is always posted: empty names an empty group, never "keep it".
         return RedirectionUpdate(
             scope=self.cleaned_data["scope"],
-            pilot_emails=split_emails(self.cleaned_data["pilot_accounts"]),
+            pilot_emails=self.cleaned_data["pilot_accounts"] or (),
         )
 
 
-DATETIME_LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
-
-
-class UTCDateTimeField(forms.DateTimeField):
-    """A ``datetime-local`` input; the project's TIME_ZONE is UTC, which the label says."""
-
-    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
-    def __init__(self, **kwargs):
-        super().__init__(input_formats=DATETIME_LOCAL_FORMATS, **kwargs)
-
-
-class ScheduleForm(forms.Form):
+class ScheduleForm(RedirectionForm):
     """When to turn it On and, optionally, Off again; both empty is no schedule."""
 
-    scheduled_on_at = UTCDateTimeField(
-        label=_("Turn On at (UTC)"),
-        required=False,
-        error_messages={"invalid": _("Enter a date and time, like 2030-01-31 09:00.")},
-    )
-    scheduled_off_at = UTCDateTimeField(
-        label=_("Turn Off at (UTC)"),
-        required=False,
-        error_messages={"invalid": _("Enter a date and time, like 2030-01-31 17:00.")},
-    )
+    enabled = feedback = scope = pilot_accounts = None
 
     def clean(self):
         cleaned = super().clean()
@@ -147,118 +272,3 @@ def rollout_form_name(action: str) -> str:
 
 class PreviewForm(forms.Form):
     preview = forms.CharField(label=_("Email"), max_length=254)
-
-
-def storable_text(value: str) -> bool:
-    """False for what JSON can carry but a database cannot store: NUL, lone surrogates.
-
-    PostgreSQL refuses NUL in text, and no database encodes half a surrogate pair; either
-    would fail only at the write, after the switch had been changed in the same transaction.
-    """
-    if "\x00" in value:
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-class PayloadError(ValueError):
-    """A JSON body the API refuses; the message is shown to the caller as is."""
-
-
-@dataclass(frozen=True)
-class RedirectionPayload:
-    update: RedirectionUpdate = field(default_factory=RedirectionUpdate)
-    feedback: str = ""
-
-    @property
-    def enabled(self) -> bool | None:
-        return self.update.enabled
-
-
-def parse_redirection_payload(body: bytes) -> RedirectionPayload:
-    """A JSON object with any of ``API_FIELDS``; see the API module for their meaning."""
-    if len(body) > MAX_BODY_BYTES:
-        raise PayloadError(str(_("The request body is larger than 4 KB.")))
-    try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise PayloadError(str(_("The request body is not valid JSON."))) from None
-    except RecursionError:
-        # Thousands of nested brackets: valid JSON in principle, never a body of ours.
-        raise PayloadError(str(_("The request body is nested too deeply."))) from None
-    if not isinstance(data, dict):
-        raise PayloadError(
-            str(_('The request body must be a JSON object, like {"enabled": true}.'))
-        )
-    unknown = sorted(set(data) - set(API_FIELDS))
-    if unknown:
-        raise PayloadError(
-            str(_("Unknown field(s): %(fields)s. Allowed: %(allowed)s."))
-            % {"fields": ", ".join(unknown), "allowed": ", ".join(API_FIELDS)}
-        )
-    if not set(data) - {"feedback"}:
-        raise PayloadError(
-            str(_("Say what to change: %(fields)s.")) % {"fields": ", ".join(API_FIELDS)}
-        )
-    enabled = data.get("enabled")
-    if "enabled" in data and not isinstance(enabled, bool):
-        raise PayloadError(str(_('The field "enabled" must be true or false.')))
-    feedback = _feedback(data.get("feedback"), enabled)
-    scope = data.get("scope")
-    if "scope" in data and scope not in Scope.values:
-        raise PayloadError(str(_('The field "scope" must be "everyone" or "pilot".')))
-    pilot = data.get("pilot_accounts")
-    if "pilot_accounts" in data and (
-        not isinstance(pilot, list) or not all(isinstance(email, str) for email in pilot)
-    ):
-        raise PayloadError(str(_('The field "pilot_accounts" must be a list of emails.')))
-    if pilot is not None and not all(storable_text(email) for email in pilot):
-        raise PayloadError(str(NOT_TEXT) % {"name": "pilot_accounts"})
-    schedule = {name: _moment(data, name) for name in SCHEDULE_FIELDS}
-    return RedirectionPayload(
-        update=RedirectionUpdate(
-            enabled=enabled,
-            scope=scope,
-            pilot_emails=tuple(pilot) if pilot is not None else None,
-            **schedule,
-        ),
-        feedback=feedback,
-    )
-
-
-def _feedback(feedback, enabled: bool | None) -> str:
-    if feedback is None:
-        return ""
-    if not isinstance(feedback, str):
-        raise PayloadError(str(_('The field "feedback" must be a string.')))
-    if not storable_text(feedback):
-        raise PayloadError(str(NOT_TEXT) % {"name": "feedback"})
-    if len(feedback) > Feedback.MAX_MESSAGE_LENGTH:
-        raise PayloadError(
-            str(_('The field "feedback" is longer than %(max)d characters.'))
-            % {"max": Feedback.MAX_MESSAGE_LENGTH}
-        )
-    if feedback.strip() and enabled is not False:
-        raise PayloadError(str(_('The field "feedback" is only accepted when turning it Off.')))
-    return feedback.strip()
-
-
-def _moment(data: dict, name: str):
-    if name not in data:
-        return KEEP
-    value = data[name]
-    if value is None:
-        return None
-    try:
-        moment = parse_datetime(value) if isinstance(value, str) else None
-    except ValueError:
-        moment = None
-    if moment is None:
-        raise PayloadError(
-            str(_('The field "%(name)s" must be an ISO 8601 time, like %(example)s, or null.'))
-            % {"name": name, "example": '"2030-01-31T09:00:00Z"'}
-        )
-    return as_utc(moment)

@@ -10,8 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Portal, Tenant
-from settings_ui.routing_rule import Switching, reached
-from settings_ui.routing_rule import EVERYONE, PILOT, RedirectionState
+from settings_ui.routing_rule import EVERYONE, PILOT, RedirectionState, Switching, reached
 
 
 class Scope(models.TextChoices):

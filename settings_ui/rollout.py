@@ -14,8 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Portal, SignInSession, Tenant, User
-from settings_ui.routing_rule import Turn, Why, account_turn
-from settings_ui.routing_rule import PILOT, RedirectionState
+from settings_ui.routing_rule import PILOT, RedirectionState, Turn, Why, account_turn
 
 
 @dataclass(frozen=True)

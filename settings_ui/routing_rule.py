@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from operator import attrgetter, itemgetter
 
+
 # ------------------------------------------------------------------ the schedule
 @dataclass(frozen=True, slots=True)
 class Switching:

@@ -47,12 +47,12 @@ from settings_ui.models import (
     RedirectionChange,
 )
 from settings_ui.rollout import Preview, preview, rollout_status
+from settings_ui.routing_rule import RedirectionState
 from settings_ui.services import (
     RedirectionResult,
     RedirectionUpdate,
     change_portal_redirection,
 )
-from settings_ui.routing_rule import RedirectionState
 from web.hosts import DEFENDER, urlconf_for
 
 HISTORY_LENGTH = 5

@@ -6,9 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from settings_ui.routing_rule import SessionFacts, should_route
-from settings_ui.routing_rule import propagation_offset
-from settings_ui.routing_rule import OFF, RedirectionState
+from settings_ui.routing_rule import (
+    OFF,
+    RedirectionState,
+    SessionFacts,
+    propagation_offset,
+    should_route,
+)
 
 ENABLED_AT = datetime(2024, 3, 1, 9, 0, 0, tzinfo=UTC)
 ON = RedirectionState(enabled=True, enabled_at=ENABLED_AT)

@@ -171,7 +171,7 @@ BAD_BODIES = {
     "feedback not a string": b'{"enabled": false, "feedback": 5}',
     "feedback too long": json.dumps({"enabled": False, "feedback": "x" * 2001}).encode(),
     "feedback when turning on": b'{"enabled": true, "feedback": "x"}',
-    "over 4 KB": json.dumps({"enabled": False, "feedback": " " * 5000}).encode(),
+    "over 64 KB": json.dumps({"enabled": False, "feedback": " " * 70_000}).encode(),
     "nested too deeply": b'{"enabled": ' + b"[" * 2000,
     "lone surrogate in feedback": b'{"enabled": false, "feedback": "why \\ud800"}',
     "NUL in feedback": b'{"enabled": false, "feedback": "why \\u0000 not"}',
@@ -190,10 +190,19 @@ def test_bad_body_is_refused_and_changes_nothing(body, method, admin, defender_c
 
 
 def test_error_message_names_the_problem(admin, defender_client):
-    assert "4 KB" in send(defender_client, "put", BAD_BODIES["over 4 KB"]).json()["error"]
+    assert "64 KB" in send(defender_client, "put", BAD_BODIES["over 64 KB"]).json()["error"]
     unknown = send(defender_client, "put", BAD_BODIES["unknown field"]).json()["error"]
     assert "reason" in unknown
-    assert "true or false" in send(defender_client, "put", b'{"enabled": 1}').json()["error"]
+    assert "On or Off" in send(defender_client, "put", b'{"enabled": 1}').json()["error"]
+
+
+def test_the_longest_feedback_fits_however_it_is_escaped(admin, defender_client, contoso):
+    set_portal_redirection(contoso, True, actor=admin, source=ChangeSource.WEB)
+    longest = "\U0001f600" * Feedback.MAX_MESSAGE_LENGTH  # each one an escaped surrogate pair
+    body = json.dumps({"enabled": False, "feedback": longest}).encode()
+    assert len(body) > 24_000
+    assert send(defender_client, "patch", body).status_code == HTTPStatus.OK
+    assert Feedback.objects.get().message == longest
 
 
 @pytest.mark.parametrize("method", ["post", "delete"])

@@ -9,9 +9,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from settings_ui.routing_rule import propagation_offset
 from settings_ui.rollout import rollout_status
-from settings_ui.routing_rule import OFF, RedirectionState
+from settings_ui.routing_rule import OFF, RedirectionState, propagation_offset
 from tests.factories import SignInSessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

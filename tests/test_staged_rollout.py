@@ -15,7 +15,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import DirectoryRole
-from settings_ui.routing_rule import SessionFacts, should_route
 from settings_ui.models import (
     ChangeKind,
     ChangeSource,
@@ -23,7 +22,7 @@ from settings_ui.models import (
     PortalRedirection,
     RedirectionChange,
 )
-from settings_ui.routing_rule import propagation_offset
+from settings_ui.routing_rule import SessionFacts, propagation_offset, should_route
 from settings_ui.services import RedirectionUpdate, change_portal_redirection
 from settings_ui.state import get_state
 from tests.conftest import sign_in

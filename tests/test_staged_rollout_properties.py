@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from settings_ui.routing_rule import SessionFacts, should_route
 from settings_ui.models import ChangeSource
+from settings_ui.routing_rule import SessionFacts, should_route
 from settings_ui.services import InvalidChange, RedirectionUpdate, change_portal_redirection
 from settings_ui.state import get_state, refresh
 from tests.factories import TenantFactory, UserFactory

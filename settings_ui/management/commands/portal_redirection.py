@@ -5,12 +5,11 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from accounts.models import Tenant, User
-from settings_ui.forms import as_utc, split_emails
+from settings_ui.forms import OFF, ON, RedirectionForm
 from settings_ui.models import ChangeSource, PortalRedirection, Scope, on_off
-from settings_ui.services import InvalidChange, RedirectionUpdate, change_portal_redirection
+from settings_ui.services import InvalidChange, change_portal_redirection
 
 
 class Command(BaseCommand):
@@ -87,28 +86,22 @@ class Command(BaseCommand):
             raise CommandError("--at needs --on or --off.")
         if at and cancel_schedule:
             raise CommandError("--at and --cancel-schedule cannot be combined.")
-        fields = {}
+        # The options as the settings page's form data, checked by the same form.
+        data = {}
         if pilot is not None:
-            fields.update(scope=Scope.PILOT, pilot_emails=split_emails(pilot))
+            data.update(scope=Scope.PILOT, pilot_accounts=pilot)
         if everyone:
-            fields["scope"] = Scope.EVERYONE
+            data["scope"] = Scope.EVERYONE
         if cancel_schedule:
-            fields.update(scheduled_on_at=None, scheduled_off_at=None)
+            data.update(scheduled_on_at="", scheduled_off_at="")
         if at:
-            fields[f"scheduled_{action}_at"] = _moment(at)
+            data[f"scheduled_{action}_at"] = at
         elif action:
-            fields["enabled"] = action == "on"
-        return RedirectionUpdate(**fields)
-
-
-def _moment(text: str):
-    try:
-        moment = parse_datetime(text.strip())
-    except ValueError:
-        moment = None
-    if moment is None:
-        raise CommandError(f"--at {text!r} is not an ISO 8601 time, like 2030-01-31T09:00Z.")
-    return as_utc(moment)
+            data["enabled"] = ON if action == "on" else OFF
+        form = RedirectionForm(data)
+        if not form.is_valid():
+            raise CommandError(form.refusal())
+        return form.update()
 
 
 def describe(tenant: Tenant) -> str:
