@@ -126,6 +126,7 @@ TEMPLATES = [
             "context_processors": [
                 *DJANGO_CONTEXT_PROCESSORS,
                 "web.context_processors.portal",
+                "settings_ui.context_processors.settings_links",
                 "portal.context_processors.legacy_banner",
             ],
         },

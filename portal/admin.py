@@ -10,9 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import SignInSessionAdmin
 from accounts.models import Portal, SignInSession
-from settings_ui.routing_rule import SessionFacts, should_route
 from settings_ui.models import PortalRedirection
-from settings_ui.routing_rule import OFF, RedirectionState
+from settings_ui.routing_rule import OFF, RedirectionState, SessionFacts, should_route
 
 
 def stored_states(tenant_ids: set[int]) -> dict[int, RedirectionState]:

@@ -12,9 +12,8 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import http_date
 
 from accounts.session_keys import TENANT_ID, USER_ID, session_roles, signed_in_at
-from settings_ui.routing_rule import SessionFacts, should_route
 from portal.routes import route_for_legacy_path
-from settings_ui.routing_rule import RedirectionState
+from settings_ui.routing_rule import RedirectionState, SessionFacts, should_route
 from settings_ui.state import get_state
 from web.hosts import LEGACY, urlconf_for
 

@@ -151,7 +151,6 @@ class PortalRedirectionAPI(View):
     patch = put
 
 
-
 def form_data(body: bytes) -> dict:
     """The JSON body as the form's data: true and false are the switch's On and Off."""
     if len(body) > MAX_BODY_BYTES:

@@ -1,7 +1,6 @@
 """The Defender Settings area."""
 
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 
 
 class SettingsUiConfig(AppConfig):
@@ -9,13 +8,5 @@ class SettingsUiConfig(AppConfig):
     verbose_name = "Defender settings"
 
     def ready(self) -> None:
-        from settings_ui import (
-            state,  # noqa: F401  (its cache follows the rows it mirrors)
-            support,  # (also adds the Support group to seed_demo)
-        )
-
-        # Sent for this app after Django's own post_migrate work for the apps listed before
-        # it (accounts, auth), so their permissions exist by then.
-        post_migrate.connect(
-            support.create_support_group, sender=self, dispatch_uid="settings_ui.support_group"
-        )
+        # The state's cache follows the rows it mirrors; seed_demo fills the Support group.
+        from settings_ui import state, support  # noqa: F401

@@ -1,8 +1,8 @@
 """The Support group of the support console: exactly its permissions, and who is in it.
 
-`migrate` creates or corrects the group (a post_migrate receiver, after Django has created
-the permissions), so a real deployment has it without the demo data; `seed_demo` only puts
-the demo's staff accounts in it.
+`migrate` creates the group (a data migration), so a real deployment has it without the demo
+data; `seed_demo` corrects its permissions if they drifted and puts the demo's staff accounts
+in it.
 """
 
 from __future__ import annotations
@@ -61,20 +61,6 @@ def ensure_support_group() -> tuple[Group, bool]:
     if wanted != current:
         group.permissions.set(wanted)
     return group, created or wanted != current
-
-
-def create_support_group(sender, verbosity: int = 1, **kwargs) -> None:
-    """post_migrate: give support its permissions on every `migrate`."""
-    try:
-        _, changed = ensure_support_group()
-    except LookupError as missing:
-        # Only a partial migrate (one app, or to an older migration) gets here; the next full
-        # `migrate` completes the group.
-        if verbosity:
-            print(f"  Support group not updated: {missing}")
-        return
-    if changed and verbosity >= 2:
-        print(f"  Support group {SUPPORT_GROUP!r} set to its permissions.")
 
 
 @receiver(demo_seeded, dispatch_uid="settings_ui.seed_support_group")

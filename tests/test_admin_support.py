@@ -3,6 +3,7 @@
 import uuid
 from datetime import timedelta
 from http import HTTPStatus
+from importlib import import_module
 
 import pytest
 from django.contrib.admin.models import LogEntry
@@ -90,12 +91,19 @@ def test_migrate_alone_gives_support_its_group():
     assert granted(Group.objects.get(name=SUPPORT_GROUP)) == set(SUPPORT_PERMISSIONS)
 
 
-def test_migrate_puts_a_lost_or_altered_group_back():
+def test_the_migration_grants_what_the_group_is_meant_to_have():
+    """A change of SUPPORT_PERMISSIONS needs a migration of its own: this says so."""
+    migration = import_module("settings_ui.migrations.0005_support_group")
+    assert set(migration.PERMISSIONS) == set(SUPPORT_PERMISSIONS)
+
+
+def test_seed_demo_puts_a_lost_or_altered_group_back(settings):
+    settings.DEBUG = True
     Group.objects.filter(name=SUPPORT_GROUP).delete()
-    call_command("migrate", verbosity=0)
+    call_command("seed_demo", password="demo-password-1")
     group = Group.objects.get(name=SUPPORT_GROUP)
     group.permissions.add(Permission.objects.get(codename="delete_user"))
-    call_command("migrate", verbosity=0)
+    call_command("seed_demo", password="demo-password-1")
     assert granted(group) == set(SUPPORT_PERMISSIONS)
 
 

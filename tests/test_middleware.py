@@ -113,13 +113,16 @@ def test_off_stops_routing_at_once(routed_client, contoso, contoso_admin, switch
     assert routed_client.get("/timeline").status_code == HTTPStatus.OK
 
 
-def test_contoso_on_does_not_route_fabrikam(
-    legacy_client, contoso, contoso_admin, fabrikam_admin, clock, switch
+def test_contoso_on_routes_contoso_and_not_fabrikam(
+    legacy_client, contoso, contoso_admin, contoso_analyst, fabrikam_admin, clock, switch
 ):
     switch(contoso, True, contoso_admin)
     clock.advance()
     sign_in(legacy_client, fabrikam_admin)
     assert legacy_client.get("/timeline").status_code == HTTPStatus.OK
+    contoso_browser = Client(HTTP_HOST=LEGACY_HOST)
+    sign_in(contoso_browser, contoso_analyst)
+    assert contoso_browser.get("/timeline").status_code == HTTPStatus.FOUND
 
 
 def test_a_defender_session_carried_to_the_legacy_host_is_not_routed(

@@ -6,6 +6,9 @@ import pytest
 import redis
 from django.core.cache import cache, caches
 
+from settings_ui import state
+from settings_ui.models import ChangeSource
+from settings_ui.services import set_portal_redirection
 from web.cache import RedisCache, drop_cached_entries
 
 
@@ -16,12 +19,17 @@ def redis_url(settings) -> str:
     return settings.REDIS_URL
 
 
-def test_the_configured_redis_cache_round_trips(redis_url):
+def test_a_change_reaches_another_process_through_redis_alone(
+    redis_url, contoso, contoso_admin, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    """With Redis, another worker (here: this process after forgetting all it remembered)
+    reads the new state from Redis, without a query of its own."""
     assert isinstance(caches["default"], RedisCache)
-    cache.set("round-trip-check", {"on": True}, 5)
-    assert cache.get("round-trip-check") == {"on": True}
-    assert cache.add("round-trip-check", "other", 5) is False
-    cache.delete("round-trip-check")
+    with django_capture_on_commit_callbacks(execute=True):
+        set_portal_redirection(contoso, True, actor=contoso_admin, source=ChangeSource.WEB)
+    state.forget()
+    with django_assert_num_queries(0):
+        assert state.get_state(contoso.pk).enabled is True
 
 
 def test_the_probe_drops_this_projects_entries_and_nothing_else(redis_url, settings):

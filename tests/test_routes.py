@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.conf import settings
 from django.http import QueryDict
 from django.urls import resolve
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -176,3 +179,28 @@ def _assert_stays_on_defender(target: str) -> None:
 @given(path=legacy_paths(surrogates=True), query=legacy_queries(surrogates=True))
 def test_no_input_makes_the_map_leave_the_defender_host(path, query):
     _assert_stays_on_defender(route_for_legacy_path(path, query))
+
+
+def readme_route_table() -> list[tuple[list[str], str]]:
+    """The README's "Where each legacy page goes": (legacy paths, first Defender path) rows."""
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    section = readme.split("## Where each legacy page goes", 1)[1].split("\n## ", 1)[0]
+    rows = []
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) != 2 or not cells[1].startswith("`"):
+            continue
+        legacy = re.findall(r"`(/[^`]*)`", cells[0]) or ["/no-such-page"]  # "anything else"
+        rows.append((legacy, re.findall(r"`([^`]+)`", cells[1])[0]))
+    return rows
+
+
+def test_the_readme_route_table_is_the_route_map():
+    rows = readme_route_table()
+    assert len(rows) == len(ROUTES) + 1  # every route, and "anything else"
+    for paths, defender in rows:
+        for legacy in paths:
+            path, _, query = legacy.replace("<id>", "42").partition("?")
+            asked = {name: "x" for name in re.findall(r"(\w+)=", query)}
+            expected = defender.replace("<id>", "42").replace("q=", "q=x")
+            assert route_for_legacy_path(path, asked) == expected, legacy

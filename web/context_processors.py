@@ -1,14 +1,10 @@
-"""Template context shared by both portals: which portal is answering, its layout, and what
-the signed-in account may open (so navigation never offers a page that refuses it)."""
+"""Template context shared by every site: which site is answering, its layout, its addresses."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.utils.functional import SimpleLazyObject
 
-from settings_ui.feedback import give_feedback_url
-from settings_ui.views import settings_access
 from web.hosts import DEFENDER, DIRECTORY, LEGACY
 
 BASE_TEMPLATES = {
@@ -26,6 +22,4 @@ def portal(request: HttpRequest) -> dict:
         "DEFENDER_PORTAL_URL": settings.DEFENDER_PORTAL_URL,
         "LEGACY_PORTAL_URL": settings.LEGACY_PORTAL_URL,
         "IDENTITY_URL": settings.IDENTITY_URL,
-        "access": SimpleLazyObject(lambda: settings_access(request)),
-        "give_feedback_url": give_feedback_url(request),
     }
