@@ -1,6 +1,8 @@
-"""The support console's sign-in sessions, with whether each legacy session is being routed."""
+"""The support console's sign-in sessions, with whether each former-portal session is routed."""
 
 from __future__ import annotations
+
+from collections import defaultdict
 
 from django.conf import settings
 from django.contrib import admin
@@ -9,13 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import SignInSessionAdmin
-from accounts.models import Portal, SignInSession
+from accounts.models import SignInSession
 from settings_ui.models import PortalRedirection
 from settings_ui.routing_rule import OFF, RedirectionState, SessionFacts, should_route
+from settings_ui.workloads import WORKLOADS
 
 
-def stored_states(tenant_ids: set[int]) -> dict[int, RedirectionState]:
-    """The stored state of every tenant on a page, in two queries (rows, then pilot groups).
+def stored_states(tenant_ids: set[int]) -> dict[tuple[int, str], RedirectionState]:
+    """The stored state of every tenant on a page and workload, in two queries (rows, then
+    pilot groups); a switch never set reads Off.
 
     The list reads the database rather than the per-tenant cache so that a page costs the
     same however many tenants it shows; the portals follow within REDIRECTION_CACHE_SECONDS.
@@ -23,8 +27,12 @@ def stored_states(tenant_ids: set[int]) -> dict[int, RedirectionState]:
     rows = PortalRedirection.objects.filter(tenant_id__in=tenant_ids).prefetch_related(
         "pilot_accounts"
     )
-    states = {row.tenant_id: row.as_state() for row in rows}
-    return {tenant_id: states.get(tenant_id, OFF) for tenant_id in tenant_ids}
+    states = {(row.tenant_id, row.workload): row.as_state() for row in rows}
+    return defaultdict(lambda: OFF, states)
+
+
+# Which workload's switch routes the sessions of each former portal.
+WORKLOAD_OF_SITE = {setting.former_site: workload for workload, setting in WORKLOADS.items()}
 
 
 class RoutedSignInSessionAdmin(SignInSessionAdmin):
@@ -40,11 +48,12 @@ class RoutedSignInSessionAdmin(SignInSessionAdmin):
         return changelist
 
     @staticmethod
-    def _routed(row: SignInSession, states: dict[int, RedirectionState]) -> bool | None:
-        if row.portal != Portal.LEGACY or not row.is_active or row.tenant_id is None:
+    def _routed(row: SignInSession, states) -> bool | None:
+        workload = WORKLOAD_OF_SITE.get(row.portal)
+        if workload is None or not row.is_active or row.tenant_id is None:
             return None
         return should_route(
-            states[row.tenant_id],
+            states[row.tenant_id, workload],
             SessionFacts(row.user_id, row.tenant_id, row.signed_in_at),
             now=timezone.now(),
             window_seconds=settings.REDIRECTION_PROPAGATION_SECONDS,
@@ -54,8 +63,8 @@ class RoutedSignInSessionAdmin(SignInSessionAdmin):
     def routing(self, row: SignInSession) -> str | None:
         routed = getattr(row, "routed", None)
         if routed is None:
-            return None  # not an active legacy session: the empty-value dash
-        return _("Routed") if routed else _("Keeps the legacy portal")
+            return None  # not an active session of a former portal: the empty-value dash
+        return _("Routed") if routed else _("Keeps the former portal")
 
 
 admin.site.unregister(SignInSession)

@@ -3,26 +3,31 @@
 from __future__ import annotations
 
 from http import HTTPStatus
+from urllib.parse import urlencode
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import display_for_value
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.admin import TenantAdmin, TenantDomainFilter
-from accounts.models import Tenant, client_ip
+from accounts.models import SignInSession, Tenant, User, client_ip
 from settings_ui.admin_filters import TurnedFilter
 from settings_ui.forms import (
     ROLLOUT_FORMS,
+    ConsoleSwitchForm,
     ScheduleForm,
     ScopeForm,
     rollout_form_name,
@@ -38,6 +43,7 @@ from settings_ui.models import (
 )
 from settings_ui.services import set_portal_redirection
 from settings_ui.views import change_from_request
+from settings_ui.workloads import DEFAULT, WORKLOADS
 from web.admin_lookups import FilterLookupsOnly
 from web.admin_paging import CappedCountPaginator
 from web.hosts import site_path
@@ -59,7 +65,7 @@ class RecentRedirectionChangeInline(admin.TabularInline):
     model = RedirectionChange
     formset = RecentChangesFormSet
     verbose_name_plural = _("recent redirection changes")
-    fields = ("changed_at", "new_state", "actor", "source", "ip_address")
+    fields = ("changed_at", "workload", "new_state", "actor", "source", "reason", "ip_address")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -83,85 +89,94 @@ class RecentRedirectionChangeInline(admin.TabularInline):
 
 
 class RedirectionTenantAdmin(TenantAdmin):
-    """Tenants with their Automatic redirection, turned only through the audited actions."""
+    """Tenants with each workload's Automatic redirection, turned only through the audited
+    actions, which ask for a confirmation and a reason first."""
 
-    list_display = ("name", "domain", "redirection", "redirection_enabled_at")
-    list_select_related = ("portal_redirection",)
-    readonly_fields = (
-        *TenantAdmin.readonly_fields,
-        "redirection",
-        "redirection_enabled_at",
-        "staged_rollout",
-    )
-    fields = (
-        "name",
-        "domain",
-        "created_at",
-        "redirection",
-        "redirection_enabled_at",
-        "staged_rollout",
-    )
+    list_display = ("name", "domain", "redirection")
+    readonly_fields = (*TenantAdmin.readonly_fields, "redirection_details")
+    fields = ("name", "domain", "created_at", "redirection_details")
     inlines = [*TenantAdmin.inlines, RecentRedirectionChangeInline]
     actions = ["turn_redirection_on", "turn_redirection_off"]
 
-    @admin.display(description=_("automatic redirection"))
-    def redirection(self, tenant: Tenant) -> str:
-        setting = _settled(tenant)
-        label = on_off(setting and setting.enabled)
-        history = site_path("admin:settings_ui_redirectionchange_changelist")
-        return format_html(
-            '{} · <a href="{}?tenant__id__exact={}">{}</a>',
-            label,
-            history,
-            tenant.pk,
-            _("all changes"),
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        settings = PortalRedirection.objects.prefetch_related("pilot_accounts__user")
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("portal_redirections", queryset=settings))
         )
 
-    @admin.display(description=_("enabled at"))
-    def redirection_enabled_at(self, tenant: Tenant):
-        setting = _settled(tenant)
-        # Formatted here: the change page prints a method's raw value ("None", ISO times).
-        value = setting.enabled_at if setting and setting.enabled else None
-        return display_for_value(value, self.get_empty_value_display())
+    @admin.display(description=_("automatic redirection"))
+    def redirection(self, tenant: Tenant) -> str:
+        return format_html_join(
+            mark_safe("<br>"),
+            '{}: {} · <a href="{}">{}</a>',
+            (
+                (
+                    WORKLOADS[workload].area,
+                    on_off(setting.enabled),
+                    changes_url(tenant, workload),
+                    _("all changes"),
+                )
+                for workload, setting in settled_settings(tenant).items()
+            ),
+        )
 
-    @admin.display(description=_("staged rollout"))
-    def staged_rollout(self, tenant: Tenant) -> str:
-        setting = _settled(tenant)
-        scope = Scope(setting.scope).label if setting else Scope.EVERYONE.label
-        lines = [(scope,)]
-        if setting and setting.scope == Scope.PILOT:
-            lines.append((", ".join(sorted(m.user.email for m in setting.pilot_accounts.all())),))
-        for label, moment in (
-            (_("Turns On at"), setting and setting.scheduled_on_at),
-            (_("Turns Off at"), setting and setting.scheduled_off_at),
-        ):
-            if moment:
-                lines.append((f"{label} {display_for_value(moment, '')}",))
-        rollout_url = reverse("admin:accounts_tenant_rollout", args=[tenant.pk])
-        return format_html(
-            '{}<a href="{}">{}</a>',
-            format_html_join("", "{}<br>", lines),
-            rollout_url,
-            _("Change scope, pilot group or schedule"),
+    @admin.display(description=_("portal redirection"))
+    def redirection_details(self, tenant: Tenant) -> str:
+        return render_to_string(
+            "admin/settings_ui/tenant_redirection.html",
+            {
+                "workloads": [
+                    {
+                        "setting": WORKLOADS[workload],
+                        "switch": setting,
+                        "enabled_at": display_for_value(
+                            setting.enabled_at if setting.enabled else None,
+                            self.get_empty_value_display(),
+                        ),
+                        "scope": Scope(setting.scope).label,
+                        "pilot": sorted(m.user.email for m in setting.pilot_accounts.all())
+                        if setting.pk and setting.scope == Scope.PILOT
+                        else [],
+                        "schedule": [
+                            (label, display_for_value(moment, ""))
+                            for label, moment in (
+                                (_("Turns On at"), setting.scheduled_on_at),
+                                (_("Turns Off at"), setting.scheduled_off_at),
+                            )
+                            if moment
+                        ],
+                        "changes_url": changes_url(tenant, workload),
+                        "rollout_url": reverse(
+                            "admin:accounts_tenant_rollout", args=[tenant.pk, workload]
+                        ),
+                    }
+                    for workload, setting in settled_settings(tenant).items()
+                ]
+            },
         )
 
     def has_change_portal_redirection_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(CHANGE_REDIRECTION_PERMISSION)
 
     def get_urls(self):
-        rollout = path(
-            "<int:tenant_id>/rollout/",
-            self.admin_site.admin_view(self.rollout_view),
-            name="accounts_tenant_rollout",
-        )
-        return [rollout, *super().get_urls()]
+        view = self.admin_site.admin_view(self.rollout_view)
+        rollout = [
+            path("<int:tenant_id>/rollout/<str:workload>/", view, name="accounts_tenant_rollout"),
+            # Before each workload had its own: Identity's, as it was.
+            path("<int:tenant_id>/rollout/", view, {"workload": DEFAULT}),
+        ]
+        return [*rollout, *super().get_urls()]
 
-    def rollout_view(self, request: HttpRequest, tenant_id: int) -> HttpResponse:
+    def rollout_view(self, request: HttpRequest, tenant_id: int, workload: str) -> HttpResponse:
         """Scope, pilot group and schedule through the one writer, like the settings page."""
         if not self.has_change_portal_redirection_permission(request):
             raise PermissionDenied
-        tenant = get_object_or_404(Tenant, pk=tenant_id)
-        setting = _settled(tenant) or PortalRedirection(tenant=tenant)
+        if workload not in WORKLOADS:
+            raise Http404
+        tenant = get_object_or_404(self.get_queryset(request), pk=tenant_id)
+        setting = settled_settings(tenant)[workload]
         pilot = sorted(m.user.email for m in setting.pilot_accounts.all()) if setting.pk else []
         forms = {
             "scope_form": ScopeForm(
@@ -181,7 +196,7 @@ class RedirectionTenantAdmin(TenantAdmin):
                 action,
                 request.POST,
                 lambda update: change_from_request(
-                    request, tenant, update, source=ChangeSource.ADMIN
+                    request, tenant, update, source=ChangeSource.ADMIN, workload=workload
                 ),
             )
             if result is not None:
@@ -194,7 +209,8 @@ class RedirectionTenantAdmin(TenantAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "original": tenant,
-            "title": _("Staged rollout of %(tenant)s") % {"tenant": tenant.name},
+            "title": _("Staged rollout of %(tenant)s: %(area)s")
+            % {"tenant": tenant.name, "area": WORKLOADS[workload].area},
             **forms,
             "has_schedule": bool(setting.scheduled_on_at or setting.scheduled_off_at),
         }
@@ -203,19 +219,25 @@ class RedirectionTenantAdmin(TenantAdmin):
         )
 
     @admin.action(
-        description=_("Turn automatic redirection on"), permissions=["change_portal_redirection"]
+        description=_("Turn automatic redirection on…"), permissions=["change_portal_redirection"]
     )
-    def turn_redirection_on(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._set_redirection(request, queryset, enabled=True)
+    def turn_redirection_on(self, request: HttpRequest, queryset: QuerySet):
+        return self._set_redirection(request, queryset, enabled=True)
 
     @admin.action(
-        description=_("Turn automatic redirection off"), permissions=["change_portal_redirection"]
+        description=_("Turn automatic redirection off…"), permissions=["change_portal_redirection"]
     )
-    def turn_redirection_off(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._set_redirection(request, queryset, enabled=False)
+    def turn_redirection_off(self, request: HttpRequest, queryset: QuerySet):
+        return self._set_redirection(request, queryset, enabled=False)
 
     def _set_redirection(self, request: HttpRequest, queryset: QuerySet, *, enabled: bool):
+        """First a page that says what the change touches and asks why; then the change."""
         tenants = list(queryset)
+        confirming = "confirm" in request.POST
+        form = ConsoleSwitchForm(request.POST if confirming else None)
+        if not confirming or not form.is_valid():
+            return self.confirm_switch(request, tenants, form, enabled=enabled)
+        workload, reason = form.cleaned_data["workload"], form.cleaned_data["reason"]
         changed = [
             tenant
             for tenant in tenants
@@ -226,18 +248,22 @@ class RedirectionTenantAdmin(TenantAdmin):
                 source=ChangeSource.ADMIN,
                 ip_address=client_ip(request),
                 user_agent=request.headers.get("user-agent", ""),
+                workload=workload,
+                reason=reason,
             ).changed
         ]
-        state = on_off(enabled)
+        state, area = on_off(enabled), WORKLOADS[workload].area
         if changed:
             self.message_user(
                 request,
                 ngettext(
-                    "Automatic redirection is now %(state)s for %(names)s.",
-                    "Automatic redirection is now %(state)s for %(count)d tenants: %(names)s.",
+                    "Automatic redirection (%(area)s) is now %(state)s for %(names)s.",
+                    "Automatic redirection (%(area)s) is now %(state)s for %(count)d tenants: "
+                    "%(names)s.",
                     len(changed),
                 )
                 % {
+                    "area": area,
                     "state": state,
                     "count": len(changed),
                     "names": ", ".join(t.name for t in changed),
@@ -248,19 +274,65 @@ class RedirectionTenantAdmin(TenantAdmin):
         if unchanged:
             self.message_user(
                 request,
-                _("Already %(state)s, nothing changed: %(names)s.")
-                % {"state": state, "names": ", ".join(t.name for t in unchanged)},
+                _("Already %(state)s (%(area)s), nothing changed: %(names)s.")
+                % {"state": state, "area": area, "names": ", ".join(t.name for t in unchanged)},
                 messages.INFO,
             )
+        return None
+
+    def confirm_switch(
+        self, request: HttpRequest, tenants: list[Tenant], form, *, enabled: bool
+    ) -> TemplateResponse:
+        tenant_ids = [tenant.pk for tenant in tenants]
+        workload = form.data.get("workload") if form.is_bound else None
+        counts = {
+            key: {
+                "accounts": User.objects.filter(tenant_id__in=tenant_ids, is_active=True).count(),
+                "sessions": SignInSession.objects.active()
+                .filter(tenant_id__in=tenant_ids, portal=setting.former_site)
+                .count(),
+            }
+            for key, setting in WORKLOADS.items()
+        }
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Turn automatic redirection On?")
+            if enabled
+            else _("Turn automatic redirection Off?"),
+            "tenants": tenants,
+            "enabled": enabled,
+            "form": form,
+            "workloads": [(WORKLOADS[key], counts[key]) for key in WORKLOADS],
+            "chosen_workload": workload,
+            "action": request.POST.get("action"),
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+        }
+        status = HTTPStatus.BAD_REQUEST if form.is_bound else HTTPStatus.OK
+        return TemplateResponse(
+            request, "admin/settings_ui/confirm_switch.html", context, status=status
+        )
 
 
-def _settled(tenant: Tenant) -> PortalRedirection | None:
-    """The tenant's row as in force now (a reached schedule applied in memory), or None."""
-    setting = getattr(tenant, "portal_redirection", None)
-    if setting is not None and not getattr(setting, "_settled", False):
-        setting.settle(timezone.now())
-        setting._settled = True
-    return setting
+def settled_settings(tenant: Tenant) -> dict[str, PortalRedirection]:
+    """Each workload's row of the tenant as in force now (a reached schedule applied in
+    memory); a workload never switched gets an unsaved Off row."""
+    stored = {setting.workload: setting for setting in tenant.portal_redirections.all()}
+    now = timezone.now()
+    settled = {}
+    for workload in WORKLOADS:
+        setting = stored.get(workload) or PortalRedirection(tenant=tenant, workload=workload)
+        if setting.pk and not getattr(setting, "_settled", False):
+            setting.settle(now)
+            setting._settled = True
+        settled[workload] = setting
+    return settled
+
+
+def changes_url(tenant: Tenant, workload: str) -> str:
+    """The audit list narrowed to one tenant and workload, through the list's own filters."""
+    history = site_path("admin:settings_ui_redirectionchange_changelist")
+    return f"{history}?{urlencode({'tenant': tenant.domain, 'workload__exact': workload})}"
 
 
 admin.site.unregister(Tenant)
@@ -271,11 +343,30 @@ admin.site.register(Tenant, RedirectionTenantAdmin)
 class RedirectionChangeAdmin(FilterLookupsOnly, admin.ModelAdmin):
     """The audit, read-only for everyone: rows are only ever added, by the service."""
 
-    list_display = ("changed_at", "tenant", "change", "actor", "source", "ip_address")
+    list_display = (
+        "changed_at",
+        "tenant",
+        "workload",
+        "change",
+        "actor",
+        "source",
+        "reason",
+        "ip_address",
+    )
     # Typed-in domain: Django's related filter would draw every tenant on every page.
-    list_filter = (TenantDomainFilter, "kind", "source", TurnedFilter)
+    list_filter = (TenantDomainFilter, "workload", "kind", "source", TurnedFilter)
     # The record page says On/Off in words, as the list does, never two Yes/No icons.
-    fields = ("changed_at", "tenant", "change", "actor", "source", "ip_address", "user_agent")
+    fields = (
+        "changed_at",
+        "tenant",
+        "workload",
+        "change",
+        "actor",
+        "source",
+        "reason",
+        "ip_address",
+        "user_agent",
+    )
     readonly_fields = fields
     list_select_related = ("tenant", "actor")
     date_hierarchy = "changed_at"

@@ -6,7 +6,8 @@ methods. A write names any of: ``enabled`` (true|false; turning Off may add ``fe
 string of at most 2000 characters stored as feedback from the settings page), ``scope``
 ("everyone" | "pilot"), ``pilot_accounts`` (the whole group, a list of emails),
 ``scheduled_on_at`` / ``scheduled_off_at`` (ISO 8601, read as UTC without an offset; null
-cancels). Fields left out stay as they are, so PUT and PATCH are the same. The body is
+cancels). Fields left out stay as they are, so PUT and PATCH are the same. The query's
+``workload`` (identity | endpoint) names the switch; without it, Identity's. The body is
 read here; its values are checked by the same form as the settings page's (forms.py).
 """
 
@@ -37,6 +38,7 @@ from settings_ui.views import (
     pilot_emails,
     settings_access,
 )
+from settings_ui.workloads import Workload, workload_named
 
 FIELDS = tuple(RedirectionForm.base_fields)
 # Room for the longest change: 2,000 characters of feedback written as escaped surrogate
@@ -56,6 +58,7 @@ def error(message: str, status: HTTPStatus) -> JsonResponse:
 def redirection_json(tenant: Tenant, setting: PortalRedirection) -> dict:
     return {
         "tenant": tenant.domain,
+        "workload": setting.workload,
         "enabled": setting.enabled,
         "enabled_at": _iso(setting.enabled_at),
         "updated_at": _iso(setting.updated_at),
@@ -101,6 +104,13 @@ class PortalRedirectionAPI(View):
                 return error(
                     _("CSRF check failed: %(reason)s") % {"reason": reason}, HTTPStatus.FORBIDDEN
                 )
+        self.workload = workload_named(request.GET.get("workload"))
+        if self.workload is None:
+            return error(
+                _("Unknown workload. Allowed: %(workloads)s.")
+                % {"workloads": ", ".join(Workload.values)},
+                HTTPStatus.BAD_REQUEST,
+            )
         self.access = settings_access(request)
         if not self.access.can_view:
             return error(
@@ -118,7 +128,8 @@ class PortalRedirectionAPI(View):
 
     def get(self, request: HttpRequest) -> JsonResponse:
         tenant = self.access.tenant
-        return JsonResponse(redirection_json(tenant, current_setting(tenant)))
+        setting = current_setting(tenant, workload=self.workload)
+        return JsonResponse(redirection_json(tenant, setting))
 
     def put(self, request: HttpRequest) -> JsonResponse:
         if not self.access.can_change:
@@ -140,6 +151,7 @@ class PortalRedirectionAPI(View):
                 form.update(),
                 source=ChangeSource.API,
                 feedback=form.feedback_text,
+                workload=self.workload,
             )
         except PermissionDenied as refusal:
             return error(str(refusal), HTTPStatus.FORBIDDEN)

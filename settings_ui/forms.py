@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from settings_ui.models import SWITCH_STATES, Feedback, Scope
 from settings_ui.services import KEEP, InvalidChange, RedirectionResult, RedirectionUpdate
+from settings_ui.workloads import Workload
 
 ON, OFF = "on", "off"
 SCHEDULE_FIELDS = ("scheduled_on_at", "scheduled_off_at")
@@ -268,6 +269,25 @@ def submit_rollout_form(
 def rollout_form_name(action: str) -> str:
     """The context name of the form an action redisplays: cancelling shows the schedule's."""
     return "scope_form" if action == "scope" else "schedule_form"
+
+
+class ConsoleSwitchForm(forms.Form):
+    """What support confirms before turning a switch from the console: which one, and why."""
+
+    workload = forms.ChoiceField(
+        label=_("Which portal redirection"),
+        choices=Workload.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose which portal redirection to turn.")},
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Recorded in the tenant's audit with your account, e.g. the ticket number."),
+        error_messages={"required": _("Say why: the reason goes into the audit.")},
+        validators=[refuse_unstorable],
+    )
 
 
 class PreviewForm(forms.Form):

@@ -1,4 +1,4 @@
-"""The per-tenant portal redirection setting, its append-only audit, and feedback."""
+"""Each tenant's portal redirection per workload, its append-only audit, and feedback."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Portal, Tenant
 from settings_ui.routing_rule import EVERYONE, PILOT, RedirectionState, Switching, reached
+from settings_ui.workloads import DEFAULT, Workload
 
 
 class Scope(models.TextChoices):
@@ -19,13 +20,15 @@ class Scope(models.TextChoices):
 
 
 class PortalRedirectionManager(models.Manager):
-    def state_for(self, tenant_id: int) -> RedirectionState | None:
-        """The tenant's stored state with its pilot group, in one query; None without a row."""
+    def state_for(self, tenant_id: int, workload: str = DEFAULT) -> RedirectionState | None:
+        """The stored state with its pilot group, in one query; None without a row."""
         fields = ("enabled", "enabled_at", "scope", "everyone_since")
         fields += ("scheduled_on_at", "scheduled_off_at")
         member = ("pilot_accounts__user_id", "pilot_accounts__in_scope_since")
         # One row per pilot account (or one row with empty member columns), by an outer join.
-        rows = list(self.filter(tenant_id=tenant_id).values_list(*fields, *member))
+        rows = list(
+            self.filter(tenant_id=tenant_id, workload=workload).values_list(*fields, *member)
+        )
         if not rows:
             return None
         pilot = sorted((row[-2], row[-1]) for row in rows if row[-2] is not None)
@@ -47,8 +50,9 @@ class PortalRedirection(models.Model):
     time has come is applied by every reader (schedule.py) and stored by the next write.
     """
 
-    tenant = models.OneToOneField(
-        Tenant, related_name="portal_redirection", on_delete=models.CASCADE
+    tenant = models.ForeignKey(Tenant, related_name="portal_redirections", on_delete=models.CASCADE)
+    workload = models.CharField(
+        _("workload"), max_length=20, choices=Workload.choices, default=DEFAULT
     )
     enabled = models.BooleanField(_("automatic redirection"), default=False)
     enabled_at = models.DateTimeField(
@@ -87,6 +91,9 @@ class PortalRedirection(models.Model):
 
     class Meta:
         verbose_name = _("portal redirection")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "workload"], name="one_switch_per_workload")
+        ]
         permissions = [
             (
                 "change_portal_redirection",
@@ -95,7 +102,7 @@ class PortalRedirection(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.tenant.name}: {on_off(self.enabled)}"
+        return f"{self.tenant.name} · {self.get_workload_display()}: {on_off(self.enabled)}"
 
     def settle(self, now: datetime) -> tuple[Switching, ...]:
         """Apply, in memory, the scheduled changes whose time has come, and return them.
@@ -190,6 +197,9 @@ class RedirectionChange(models.Model):
     """One real transition of a tenant's switch. Rows are only ever added."""
 
     tenant = models.ForeignKey(Tenant, related_name="redirection_changes", on_delete=models.PROTECT)
+    workload = models.CharField(
+        _("workload"), max_length=20, choices=Workload.choices, default=DEFAULT
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("changed by"),
@@ -208,6 +218,8 @@ class RedirectionChange(models.Model):
     old_text = models.TextField(_("before"), blank=True)
     new_text = models.TextField(_("after"), blank=True)
     changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+    # Why support made the change in the console; the portal's own changes need none.
+    reason = models.TextField(_("reason"), blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=400, blank=True)
 
@@ -222,7 +234,10 @@ class RedirectionChange(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.tenant.name}: {self.summary} at {self.changed_at:%Y-%m-%d %H:%M:%S}"
+        return (
+            f"{self.tenant.name} · {self.get_workload_display()}: {self.summary}"
+            f" at {self.changed_at:%Y-%m-%d %H:%M:%S}"
+        )
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
@@ -275,6 +290,8 @@ class Feedback(models.Model):
         blank=True,
     )
     portal = models.CharField(_("portal"), max_length=20, choices=Portal.choices)
+    # The redirection it is about, when it was sent from that switch (Disable & share feedback).
+    workload = models.CharField(_("workload"), max_length=20, choices=Workload.choices, blank=True)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     message = models.TextField(_("message"), max_length=MAX_MESSAGE_LENGTH)
     from_path = models.CharField(_("page"), max_length=500, blank=True)

@@ -13,8 +13,9 @@ from django.db.models import Max
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Portal, SignInSession, Tenant, User
+from accounts.models import SignInSession, Tenant, User
 from settings_ui.routing_rule import PILOT, RedirectionState, Turn, Why, account_turn
+from settings_ui.workloads import DEFAULT, WORKLOADS
 
 
 @dataclass(frozen=True)
@@ -62,11 +63,21 @@ class _Turns:
 
 
 def rollout_status(
-    tenant_id: int, state: RedirectionState, *, now: datetime, window_seconds: int
+    tenant_id: int,
+    state: RedirectionState,
+    *,
+    now: datetime,
+    window_seconds: int,
+    workload: str = DEFAULT,
 ) -> RolloutStatus:
-    """Read-only, two indexed queries (tenant, portal, signed_in_at), never a write."""
+    """Read-only, two indexed queries (tenant, portal, signed_in_at), never a write.
+
+    Counts the sign-ins of the workload's former portal, the ones its switch routes.
+    """
     current = state.settled(now)
-    legacy = SignInSession.objects.filter(tenant_id=tenant_id, portal=Portal.LEGACY)
+    legacy = SignInSession.objects.filter(
+        tenant_id=tenant_id, portal=WORKLOADS[workload].former_site
+    )
     if not current.enabled or current.enabled_at is None:
         return RolloutStatus(
             enabled=False, scope=current.scope, active_legacy_sessions=legacy.active().count()

@@ -23,6 +23,7 @@ from settings_ui.models import (
     RedirectionChange,
     Scope,
 )
+from settings_ui.workloads import DEFAULT, Workload
 
 logger = logging.getLogger("settings_ui.redirection")
 
@@ -97,6 +98,8 @@ def set_portal_redirection(
     source: str,
     ip_address: str | None = None,
     user_agent: str = "",
+    workload: str = DEFAULT,
+    reason: str = "",
 ) -> RedirectionResult:
     """Turn a tenant's Automatic redirection On or Off, audited, in one transaction."""
     if not isinstance(enabled, bool):
@@ -108,6 +111,8 @@ def set_portal_redirection(
         source=source,
         ip_address=ip_address,
         user_agent=user_agent,
+        workload=workload,
+        reason=reason,
     )
 
 
@@ -119,8 +124,11 @@ def change_portal_redirection(
     source: str,
     ip_address: str | None = None,
     user_agent: str = "",
+    workload: str = DEFAULT,
+    reason: str = "",
 ) -> RedirectionResult:
-    """Change a tenant's switch, scope, pilot group or schedule, audited, in one transaction.
+    """Change a tenant's switch, scope, pilot group or schedule for one workload, audited, in
+    one transaction.
 
     Each part that really changes appends one audit row with its before and after; setting
     what the tenant already has changes nothing (so ``enabled_at`` is never moved by a repeat
@@ -134,8 +142,12 @@ def change_portal_redirection(
         raise PermissionDenied(redirection_change_refused(tenant))
 
     with transaction.atomic():
-        PortalRedirection.objects.get_or_create(tenant=tenant)
-        setting = PortalRedirection.objects.select_for_update().get(tenant=tenant)
+        if workload not in Workload.values:
+            raise ValueError(f"unknown workload {workload!r}")
+        PortalRedirection.objects.get_or_create(tenant=tenant, workload=workload)
+        setting = PortalRedirection.objects.select_for_update().get(
+            tenant=tenant, workload=workload
+        )
         now = timezone.now()
         change = _Change(setting, tenant, now, actor=actor, source=source)
         change.store_reached_schedule()
@@ -143,18 +155,21 @@ def change_portal_redirection(
         for row in change.audit:
             RedirectionChange.objects.create(
                 tenant=tenant,
+                workload=workload,
                 ip_address=ip_address if row["source"] == source else None,
                 user_agent=user_agent[:USER_AGENT_LENGTH] if row["source"] == source else "",
+                reason=reason if row["source"] == source else "",
                 **row,
             )
         if change.audit:
-            # The model refreshes the cached state once this commits (models.py).
+            # The cached state follows the row once this commits (state.py).
             setting.save()
 
     for row in change.requested:
         logger.info(
-            "redirection_changed tenant=%s actor=%s source=%s %s",
+            "redirection_changed tenant=%s workload=%s actor=%s source=%s %s",
             tenant.pk,
+            workload,
             getattr(actor, "pk", None),
             source,
             # What changed, without naming accounts: the log is read more widely than the audit.

@@ -9,6 +9,7 @@ app_name = "settings_ui"
 urlpatterns = [
     path("settings", views.SettingsHomeView.as_view(), name="settings"),
     path("settings/identities", views.IdentitiesSettingsView.as_view(), name="identities"),
+    path("settings/endpoints", views.EndpointsSettingsView.as_view(), name="endpoints"),
     path(
         "preferences2/portal_redirection",
         views.PortalRedirectionView.as_view(),

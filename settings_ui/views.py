@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from http import HTTPStatus
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -53,6 +54,7 @@ from settings_ui.services import (
     RedirectionUpdate,
     change_portal_redirection,
 )
+from settings_ui.workloads import DEFAULT, WORKLOADS, Workload, workload_named
 from web.hosts import DEFENDER, urlconf_for
 
 HISTORY_LENGTH = 5
@@ -71,7 +73,11 @@ SETTINGS_AREAS = (
         _("Microsoft Defender XDR"),
         _("Preview features, email notifications, alert service settings"),
     ),
-    SettingsArea(_("Endpoints"), _("Device management, rules, permissions, APIs")),
+    SettingsArea(
+        _("Endpoints"),
+        _("Portal redirection, device management, rules, permissions, APIs"),
+        "settings_ui:endpoints",
+    ),
     SettingsArea(
         _("Email & collaboration"), _("Policies and rules, quarantine, user reported settings")
     ),
@@ -127,12 +133,17 @@ def settings_access(request: HttpRequest) -> SettingsAccess:
     )
 
 
-def page_path() -> str:
-    """The Portal redirection page's path on the Defender portal, whichever host asks."""
-    return reverse("settings_ui:portal_redirection", urlconf=urlconf_for(DEFENDER))
+def page_path(workload: str = DEFAULT) -> str:
+    """A workload's Portal redirection page on the Defender portal, whichever host asks.
+
+    Microsoft gives every workload's setting the same address; here Identity's keeps it bare
+    and each other workload names itself in the query (?workload=endpoint).
+    """
+    path = reverse("settings_ui:portal_redirection", urlconf=urlconf_for(DEFENDER))
+    return path if workload == DEFAULT else f"{path}?{urlencode({'workload': workload})}"
 
 
-def current_setting(tenant: Tenant, now=None) -> PortalRedirection:
+def current_setting(tenant: Tenant, now=None, workload: str = DEFAULT) -> PortalRedirection:
     """The tenant's row as in force now, read fresh (never created on a read).
 
     The cached reader serves the legacy portal's hot path; this page reads the row itself so
@@ -142,13 +153,14 @@ def current_setting(tenant: Tenant, now=None) -> PortalRedirection:
     """
     row = (
         PortalRedirection.objects.select_related("updated_by", "scheduled_by")
-        .filter(tenant=tenant)
+        .filter(tenant=tenant, workload=workload)
         .first()
-    ) or PortalRedirection(tenant=tenant)
+    ) or PortalRedirection(tenant=tenant, workload=workload)
     scheduled_by = row.scheduled_by
     row.reached_schedule = [
         RedirectionChange(
             tenant=tenant,
+            workload=workload,
             kind=ChangeKind.SWITCH,
             old_value=not switching.enabled,
             new_value=switching.enabled,
@@ -174,6 +186,7 @@ def change_from_request(
     *,
     source: str,
     feedback: str = "",
+    workload: str = DEFAULT,
 ) -> RedirectionResult:
     """Apply a change through the one writer; Off feedback is stored in the same transaction."""
     with transaction.atomic():
@@ -184,15 +197,17 @@ def change_from_request(
             source=source,
             ip_address=client_ip(request),
             user_agent=request.headers.get("user-agent", ""),
+            workload=workload,
         )
         if feedback and update.enabled is False:
             Feedback.objects.create(
                 tenant=tenant,
                 user=request.user,
                 portal=Portal.DEFENDER,
+                workload=workload,
                 category=Feedback.Category.REDIRECTION,
                 message=feedback,
-                from_path=page_path(),
+                from_path=page_path(workload),
             )
     return result
 
@@ -243,11 +258,26 @@ class IdentitiesSettingsView(TenantSettingsMixin, TemplateView):
     template_name = "settings_ui/identities.html"
 
 
+class EndpointsSettingsView(TenantSettingsMixin, TemplateView):
+    template_name = "settings_ui/endpoints.html"
+
+    def get_context_data(self, **kwargs) -> dict:
+        return super().get_context_data(redirection_url=page_path(Workload.ENDPOINT), **kwargs)
+
+
 class PortalRedirectionView(TenantSettingsMixin, TemplateView):
-    """GET shows the switch (or, with ?turn=on|off, the confirm step); POST applies it."""
+    """One workload's switch: GET shows it (or, with ?turn=on|off, the confirm step); POST
+    applies it. The workload is the query's ``workload`` (none: Identity), on every form too.
+    """
 
     template_name = "settings_ui/portal_redirection.html"
     confirm_template_name = "settings_ui/portal_redirection_confirm.html"
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        self.workload = workload_named(request.GET.get("workload"))
+        if self.workload is None:
+            raise Http404("No such workload.")
+        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         turn = request.GET.get("turn")
@@ -284,7 +314,8 @@ class PortalRedirectionView(TenantSettingsMixin, TemplateView):
                 self.access.tenant,
                 RedirectionUpdate(enabled=enabled),
                 source=ChangeSource.WEB,
-                feedback=form.cleaned_data["feedback"],
+                feedback=form.feedback_text,
+                workload=self.workload,
             )
         except PermissionDenied:  # the role was taken away after this sign-in
             return self.refuse_change(request, as_json=wants_json)
@@ -292,7 +323,7 @@ class PortalRedirectionView(TenantSettingsMixin, TemplateView):
         if wants_json:
             return JsonResponse({"enabled": result.setting.enabled, "message": str(said)})
         messages.success(request, said)
-        return redirect("settings_ui:portal_redirection")
+        return redirect(page_path(self.workload))
 
     def change_rollout(
         self, request: HttpRequest, action: str, *, wants_json: bool
@@ -304,7 +335,11 @@ class PortalRedirectionView(TenantSettingsMixin, TemplateView):
                 action,
                 request.POST,
                 lambda update: change_from_request(
-                    request, self.access.tenant, update, source=ChangeSource.WEB
+                    request,
+                    self.access.tenant,
+                    update,
+                    source=ChangeSource.WEB,
+                    workload=self.workload,
                 ),
             )
         except PermissionDenied:  # the role was taken away after this sign-in
@@ -317,7 +352,7 @@ class PortalRedirectionView(TenantSettingsMixin, TemplateView):
             return JsonResponse({"enabled": result.setting.enabled, "message": str(said)})
         if result is not None:
             messages.success(request, said)
-            return redirect("settings_ui:portal_redirection")
+            return redirect(page_path(self.workload))
         context = self.get_context_data(**{rollout_form_name(action): form})
         return render(self.request, self.template_name, context, status=HTTPStatus.BAD_REQUEST)
 
@@ -338,12 +373,22 @@ class PortalRedirectionView(TenantSettingsMixin, TemplateView):
     def get_context_data(self, confirm_step: bool = False, **kwargs) -> dict:
         context = super().get_context_data(confirm_step=confirm_step, **kwargs)
         tenant = self.access.tenant
-        setting = current_setting(tenant)
-        context["setting"] = setting
+        setting = current_setting(tenant, workload=self.workload)
+        context.update(
+            setting=setting,
+            workload=WORKLOADS[self.workload],
+            page_url=page_path(self.workload),
+            workloads=[
+                (WORKLOADS[workload], page_path(workload), workload == self.workload)
+                for workload in Workload
+            ],
+        )
         if confirm_step:
             return context
         now = timezone.now()
-        stored = RedirectionChange.objects.filter(tenant=tenant).select_related("actor")
+        stored = RedirectionChange.objects.filter(
+            tenant=tenant, workload=self.workload
+        ).select_related("actor")
         history = sorted(
             [*setting.reached_schedule, *stored[:HISTORY_LENGTH]],
             key=lambda change: change.changed_at,
@@ -369,15 +414,19 @@ class PortalRedirectionView(TenantSettingsMixin, TemplateView):
             pilot=pilot,
             schedule=self.schedule(setting, now),
             rollout=rollout_status(
-                tenant.pk, state, now=now, window_seconds=settings.REDIRECTION_PROPAGATION_SECONDS
+                tenant.pk,
+                state,
+                now=now,
+                window_seconds=settings.REDIRECTION_PROPAGATION_SECONDS,
+                workload=self.workload,
             ),
             preview=self.preview(tenant, state, now),
             propagation_window=window_text(settings.REDIRECTION_PROPAGATION_SECONDS),
             change_refused=redirection_change_refused(tenant),
             on_label=SWITCH_STATES[True],
             off_label=SWITCH_STATES[False],
-            feedback_url=feedback_url(page_path()),
-            page_path=page_path(),
+            feedback_url=feedback_url(page_path(self.workload)),
+            page_path=page_path(self.workload),
         )
         return context
 

@@ -60,6 +60,10 @@ CONTOSO_ON = "Contoso turned On (audited)"
 CONTOSO_OFF = "Contoso turned Off (audited)"
 FABRIKAM_ON = "Fabrikam turned On (audited)"
 FABRIKAM_OFF = "Fabrikam turned Off (audited)"
+CONTOSO_ENDPOINT_ON = "Contoso's Endpoint redirection turned On (audited)"
+CONTOSO_ENDPOINT_OFF = "Contoso's Endpoint redirection turned Off (audited)"
+FABRIKAM_ENDPOINT_ON = "Fabrikam's Endpoint redirection turned On (audited)"
+FABRIKAM_ENDPOINT_OFF = "Fabrikam's Endpoint redirection turned Off (audited)"
 CONTOSO_FEEDBACK = "one feedback from Contoso"
 FABRIKAM_FEEDBACK = "one feedback from Fabrikam"
 TENANTLESS_FEEDBACK = "one feedback with no tenant"
@@ -139,6 +143,10 @@ def row(
 
 PAGE = "/preferences2/portal_redirection"
 API = "/api/v1/portal-redirection"
+ENDPOINT_PAGE = PAGE + "?workload=endpoint"
+ENDPOINT_API = API + "?workload=endpoint"
+# What support confirms on the console's page before a switch is turned.
+CONFIRMED = {"confirm": "Enable", "workload": "identity", "reason": "Ticket 4711"}
 THANKS = "/feedback/thanks"
 FEEDBACK_FORM = {"category": "missing", "message": "The timeline filter is missing.", "from": "/"}
 TENANTS = "/admin/accounts/tenant/"
@@ -227,6 +235,29 @@ MATRIX: list[tuple[Endpoint, dict[Column, Expect]]] = [
           NO, NO, NO, NO),
          (NO, NO, NO, NO, NO))),
 
+    # The Endpoint workload's switch: the same doors and rules, its own state and audit.
+    (Endpoint("D", "GET", "/settings/endpoints"),
+     row((SIGNIN, NO, NO),      (OK, OK, OK, OK, OK, NO),   (OK, OK, OK, OK, OK, NO),
+         (NO, NO, NO, NO, NO))),
+    (Endpoint("D", "GET", ENDPOINT_PAGE),
+     row((SIGNIN, NO, NO),      (OK, OK, OK, OK, OK, NO),   (OK, OK, OK, OK, OK, NO),
+         (NO, NO, NO, NO, NO))),
+    (Endpoint("D", "POST", ENDPOINT_PAGE, form={"enabled": "on"}),
+     row((SIGNIN, NO, NO),
+         (to(ENDPOINT_PAGE, CONTOSO_ENDPOINT_ON), to(ENDPOINT_PAGE, CONTOSO_ENDPOINT_ON),
+          NO, NO, NO, NO),
+         (to(ENDPOINT_PAGE, FABRIKAM_ENDPOINT_ON), to(ENDPOINT_PAGE, FABRIKAM_ENDPOINT_ON),
+          NO, NO, NO, NO),
+         (NO, NO, NO, NO, NO))),
+    (Endpoint("D", "POST", ENDPOINT_PAGE, form={"enabled": "off", "feedback": "Not yet."},
+              starts_on=True),
+     row((SIGNIN, NO, NO),
+         (to(ENDPOINT_PAGE, CONTOSO_ENDPOINT_OFF, CONTOSO_FEEDBACK),
+          to(ENDPOINT_PAGE, CONTOSO_ENDPOINT_OFF, CONTOSO_FEEDBACK), NO, NO, NO, NO),
+         (to(ENDPOINT_PAGE, FABRIKAM_ENDPOINT_OFF, FABRIKAM_FEEDBACK),
+          to(ENDPOINT_PAGE, FABRIKAM_ENDPOINT_OFF, FABRIKAM_FEEDBACK), NO, NO, NO, NO),
+         (NO, NO, NO, NO, NO))),
+
     # ---------------------------------------------------------------- Defender: JSON API
     #                           anonymous staff support     GA  SA  SO  SR  GR  none
     (Endpoint("D", "GET", API),
@@ -247,6 +278,20 @@ MATRIX: list[tuple[Endpoint, dict[Column, Expect]]] = [
          (ok(CONTOSO_OFF, CONTOSO_FEEDBACK), ok(CONTOSO_OFF, CONTOSO_FEEDBACK), NO, NO, NO, NO),
          (ok(FABRIKAM_OFF, FABRIKAM_FEEDBACK), ok(FABRIKAM_OFF, FABRIKAM_FEEDBACK),
           NO, NO, NO, NO),
+         (NO, NO, NO, NO, NO))),
+
+    (Endpoint("D", "GET", ENDPOINT_API),
+     row((UNAUTH, NO, NO),      (OK, OK, OK, OK, OK, NO),   (OK, OK, OK, OK, OK, NO),
+         (NO, NO, NO, NO, NO))),
+    (Endpoint("D", "PUT", ENDPOINT_API, json={"enabled": True}),
+     row((UNAUTH, NO, NO),
+         (ok(CONTOSO_ENDPOINT_ON), ok(CONTOSO_ENDPOINT_ON), NO, NO, NO, NO),
+         (ok(FABRIKAM_ENDPOINT_ON), ok(FABRIKAM_ENDPOINT_ON), NO, NO, NO, NO),
+         (NO, NO, NO, NO, NO))),
+    (Endpoint("D", "PATCH", ENDPOINT_API, json={"enabled": False}, starts_on=True),
+     row((UNAUTH, NO, NO),
+         (ok(CONTOSO_ENDPOINT_OFF), ok(CONTOSO_ENDPOINT_OFF), NO, NO, NO, NO),
+         (ok(FABRIKAM_ENDPOINT_OFF), ok(FABRIKAM_ENDPOINT_OFF), NO, NO, NO, NO),
          (NO, NO, NO, NO, NO))),
 
     # ---------------------------------------------------------------- Defender: feedback
@@ -296,11 +341,17 @@ MATRIX: list[tuple[Endpoint, dict[Column, Expect]]] = [
               note="rename"),
      row((SIGNIN, NO, NO),      (CONSOLE,) * 6,             (CONSOLE,) * 6,
          (CONSOLE,) * 5)),
-    (Endpoint("D", "POST", TENANTS, action="turn_redirection_on"),
+    # The console's switch asks first (which workload, why), changing nothing...
+    (Endpoint("D", "POST", TENANTS, action="turn_redirection_on", note="asks first"),
+     row((SIGNIN, NO, OK),      (CONSOLE,) * 6,             (CONSOLE,) * 6,
+         (CONSOLE,) * 5)),
+    # ...and turns it once confirmed with a reason.
+    (Endpoint("D", "POST", TENANTS, action="turn_redirection_on", form=CONFIRMED),
      row((SIGNIN, NO, to(TENANTS, CONTOSO_ON)),
          (CONSOLE,) * 6,        (CONSOLE,) * 6,             (CONSOLE,) * 5)),
-    (Endpoint("D", "POST", TENANTS, action="turn_redirection_off", starts_on=True),
-     row((SIGNIN, NO, to(TENANTS, CONTOSO_OFF)),
+    (Endpoint("D", "POST", TENANTS, action="turn_redirection_off", starts_on=True,
+              form={**CONFIRMED, "workload": "endpoint"}),
+     row((SIGNIN, NO, to(TENANTS, CONTOSO_ENDPOINT_OFF)),
          (CONSOLE,) * 6,        (CONSOLE,) * 6,             (CONSOLE,) * 5)),
     (Endpoint("D", "GET", SESSIONS),
      row((SIGNIN, NO, OK),      (CONSOLE,) * 6,             (CONSOLE,) * 6,

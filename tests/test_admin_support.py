@@ -215,7 +215,7 @@ def test_sessions_filter_by_state_and_show_whether_they_are_routed(
     rows = active.context["cl"].result_list
     assert {row.pk for row in rows} == {before.pk, after.pk}
     page = active.content.decode()
-    assert "Keeps the legacy portal" in page
+    assert "Keeps the former portal" in page
     assert "Routed" in page
     routed = {row.pk: row.routed for row in rows}
     assert routed == {before.pk: False, after.pk: True}
@@ -296,26 +296,44 @@ def test_support_turns_redirection_on_only_through_the_audited_action(
     assert list(listing.context["cl"].result_list) == [contoso]
     assert "Turn automatic redirection on" in listing.content.decode()
 
+    chosen = {"action": "turn_redirection_on", "_selected_action": [contoso.pk]}
+    asked = support_client.post(TENANTS, chosen)
+    assert asked.status_code == HTTPStatus.OK  # a page that asks first, changing nothing
+    assert not RedirectionChange.objects.exists()
+    page = asked.content.decode()
+    assert "Contoso (contoso.example)" in page and "Fabrikam" not in page
+    assert 'name="reason"' in page and 'name="workload"' in page
+
+    unexplained = support_client.post(
+        TENANTS, {**chosen, "confirm": "Enable", "workload": "identity"}
+    )
+    assert unexplained.status_code == HTTPStatus.BAD_REQUEST
+    assert "Say why" in unexplained.content.decode()
+    assert not RedirectionChange.objects.exists()
+
     with django_capture_on_commit_callbacks(execute=True):
         response = support_client.post(
             TENANTS,
-            {"action": "turn_redirection_on", "_selected_action": [contoso.pk]},
+            {**chosen, "confirm": "Enable", "workload": "identity", "reason": "Ticket 4711"},
             follow=True,
             HTTP_USER_AGENT="console-browser",
         )
 
-    assert "Automatic redirection is now On for Contoso." in response.content.decode()
+    assert "Automatic redirection (Identities) is now On for Contoso." in response.content.decode()
     change = RedirectionChange.objects.get()
     assert (change.tenant, change.actor, change.source) == (contoso, support, ChangeSource.ADMIN)
+    assert (change.workload, change.reason) == ("identity", "Ticket 4711")
     assert (change.old_value, change.new_value) == (False, True)
     assert change.user_agent == "console-browser"
     assert get_state(contoso.pk).enabled is True  # the cache was invalidated
     assert get_state(fabrikam.pk).enabled is False
 
     again = support_client.post(
-        TENANTS, {"action": "turn_redirection_on", "_selected_action": [contoso.pk]}, follow=True
+        TENANTS,
+        {**chosen, "confirm": "Enable", "workload": "identity", "reason": "Twice"},
+        follow=True,
     )
-    assert "Already On, nothing changed: Contoso." in again.content.decode()
+    assert "Already On (Identities), nothing changed: Contoso." in again.content.decode()
     assert RedirectionChange.objects.count() == 1
 
 

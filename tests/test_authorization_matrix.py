@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -30,6 +31,7 @@ from accounts.session_keys import DIRECTORY_SID, ID_TOKEN, PORTAL, TENANT_ID, re
 from settings_ui.models import ChangeSource, Feedback, PortalRedirection, RedirectionChange
 from settings_ui.services import set_portal_redirection
 from settings_ui.support import ensure_support_group
+from settings_ui.workloads import Workload
 from tests.conftest import DEFENDER_HOST, LEGACY_HOST, sign_in
 from tests.factories import (
     AlertFactory,
@@ -43,10 +45,14 @@ from tests.matrix_data import (
     CALLBACK_PATHS,
     COLUMNS,
     CONTOSO,
+    CONTOSO_ENDPOINT_OFF,
+    CONTOSO_ENDPOINT_ON,
     CONTOSO_FEEDBACK,
     CONTOSO_OFF,
     CONTOSO_ON,
     FABRIKAM,
+    FABRIKAM_ENDPOINT_OFF,
+    FABRIKAM_ENDPOINT_ON,
     FABRIKAM_FEEDBACK,
     FABRIKAM_OFF,
     FABRIKAM_ON,
@@ -235,19 +241,22 @@ def send(client: Client, endpoint: Endpoint, world: World):
 # ------------------------------------------------------------------ what a request changed
 def snapshot(world: World) -> dict:
     """Everything a request of the matrix could change, read from the database."""
-    redirection = {row.tenant_id: row.enabled for row in PortalRedirection.objects.all()}
+    redirection = {
+        (row.tenant_id, row.workload): row.enabled for row in PortalRedirection.objects.all()
+    }
     feedback = Feedback.objects.get(pk=world.ids["feedback"])
     analyst = User.objects.get(pk=world.ids["analyst"])
     signed_in = SignInSession.objects.get(pk=world.ids["session"])
+    switches = {
+        f"{tenant.name} {label}redirection": (
+            redirection.get((tenant.pk, workload), False),
+            RedirectionChange.objects.filter(tenant=tenant, workload=workload).count(),
+        )
+        for tenant in (world.contoso, world.fabrikam)
+        for workload, label in ((Workload.IDENTITY, ""), (Workload.ENDPOINT, "Endpoint "))
+    }
     return {
-        "Contoso redirection": (
-            redirection.get(world.contoso.pk, False),
-            RedirectionChange.objects.filter(tenant=world.contoso).count(),
-        ),
-        "Fabrikam redirection": (
-            redirection.get(world.fabrikam.pk, False),
-            RedirectionChange.objects.filter(tenant=world.fabrikam).count(),
-        ),
+        **switches,
         "feedback from Contoso": Feedback.objects.filter(tenant=world.contoso).count(),
         "feedback from Fabrikam": Feedback.objects.filter(tenant=world.fabrikam).count(),
         "feedback with no tenant": Feedback.objects.filter(tenant=None).count(),
@@ -277,6 +286,10 @@ REDIRECTION_TURNS = {
     ("Contoso redirection", (True, False)): CONTOSO_OFF,
     ("Fabrikam redirection", (False, True)): FABRIKAM_ON,
     ("Fabrikam redirection", (True, False)): FABRIKAM_OFF,
+    ("Contoso Endpoint redirection", (False, True)): CONTOSO_ENDPOINT_ON,
+    ("Contoso Endpoint redirection", (True, False)): CONTOSO_ENDPOINT_OFF,
+    ("Fabrikam Endpoint redirection", (False, True)): FABRIKAM_ENDPOINT_ON,
+    ("Fabrikam Endpoint redirection", (True, False)): FABRIKAM_ENDPOINT_OFF,
 }
 ONE_MORE = {
     "feedback from Contoso": CONTOSO_FEEDBACK,
@@ -316,8 +329,8 @@ CELLS = [
 @pytest.mark.parametrize(("endpoint", "column", "expected"), CELLS)
 def test_cell(world: World, endpoint: Endpoint, column: Column, expected: Expect):
     if endpoint.starts_on:
-        set_portal_redirection(world.contoso, True, source=ChangeSource.CLI)
-        set_portal_redirection(world.fabrikam, True, source=ChangeSource.CLI)
+        for tenant, workload in itertools.product((world.contoso, world.fabrikam), Workload):
+            set_portal_redirection(tenant, True, source=ChangeSource.CLI, workload=workload)
     client = client_for(endpoint, column, world)
     writes = endpoint.method != "GET"
     before = snapshot(world) if writes else None

@@ -53,6 +53,7 @@ def test_get_for_every_kind_of_account(kind, defender_client, contoso, fabrikam)
         assert response.status_code == HTTPStatus.OK
         assert response.json() == {
             "tenant": "contoso.example",
+            "workload": "identity",
             "enabled": False,
             "enabled_at": None,
             "updated_at": None,

@@ -32,7 +32,9 @@ def test_anonymous_is_sent_to_sign_in(path, defender_client):
     assert response["Location"].startswith("/signin")
 
 
-def test_settings_lists_areas_with_only_identities_live(defender_client, contoso, fabrikam):
+def test_settings_lists_areas_with_identities_and_endpoints_live(
+    defender_client, contoso, fabrikam
+):
     sign_in(defender_client, make_account("security_reader", contoso, fabrikam))
     page = defender_client.get("/settings").content.decode()
     areas = re.findall(r'<span class="settings-area-name">([^<]+)</span>', page)
@@ -45,7 +47,8 @@ def test_settings_lists_areas_with_only_identities_live(defender_client, contoso
         "Device discovery",
     ]
     assert '<a href="/settings/identities"><span class="settings-area-name">Identities' in page
-    assert page.count("Not available") == 5  # listed as in the real portal, never a dead link
+    assert '<a href="/settings/endpoints"><span class="settings-area-name">Endpoints' in page
+    assert page.count("Not available") == 4  # listed as in the real portal, never a dead link
     assert re.search(r'<a href="/settings"[^>]*aria-current="page">', page)
 
 

@@ -14,6 +14,7 @@ from config.portals import host_of
 # The sites one project serves, as each request names the one answering it (request.portal).
 DEFENDER = "defender"
 LEGACY = "legacy"
+ENDPOINT = "endpoint"
 DIRECTORY = "directory"
 SERVICE = "service"
 

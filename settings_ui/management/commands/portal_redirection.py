@@ -10,6 +10,7 @@ from accounts.models import Tenant, User
 from settings_ui.forms import OFF, ON, RedirectionForm
 from settings_ui.models import ChangeSource, PortalRedirection, Scope, on_off
 from settings_ui.services import InvalidChange, change_portal_redirection
+from settings_ui.workloads import DEFAULT, Workload
 
 
 class Command(BaseCommand):
@@ -41,12 +42,26 @@ class Command(BaseCommand):
             "--cancel-schedule", action="store_true", help="Cancel the scheduled On and Off."
         )
         parser.add_argument(
+            "--workload",
+            choices=Workload.values,
+            default=DEFAULT,
+            help="Which former portal's redirection: identity (the default) or endpoint.",
+        )
+        parser.add_argument(
             "--actor",
             help="Email of the account the change is recorded for: support staff, or a Global "
             "Administrator or Security Administrator of that tenant.",
         )
 
-    def handle(self, *args, tenant: str, action: str | None, actor: str | None = None, **options):
+    def handle(
+        self,
+        *args,
+        tenant: str,
+        action: str | None,
+        actor: str | None = None,
+        workload: str = DEFAULT,
+        **options,
+    ):
         found = Tenant.objects.filter(domain__iexact=tenant.strip()).first()
         if found is None:
             raise CommandError(f"No tenant has the domain {tenant!r}.")
@@ -61,14 +76,14 @@ class Command(BaseCommand):
         if update is not None:
             try:
                 result = change_portal_redirection(
-                    found, update, actor=account, source=ChangeSource.CLI
+                    found, update, actor=account, source=ChangeSource.CLI, workload=workload
                 )
             except (InvalidChange, PermissionDenied) as refusal:
                 raise CommandError(str(refusal)) from None
             if not result.changed:
                 already = f"Already {action.capitalize()}" if action and not at else "Already so"
                 self.stdout.write(f"{already}: nothing changed.")
-        self.stdout.write(describe(found))
+        self.stdout.write(describe(found, workload))
 
     @staticmethod
     def update(action, *, pilot, everyone, at, cancel_schedule, **options):
@@ -104,13 +119,18 @@ class Command(BaseCommand):
         return form.update()
 
 
-def describe(tenant: Tenant) -> str:
+def describe(tenant: Tenant, workload: str = DEFAULT) -> str:
     """The switch as in force now, with its scope and any pending schedule."""
-    setting = PortalRedirection.objects.select_related("updated_by").filter(tenant=tenant).first()
+    setting = (
+        PortalRedirection.objects.select_related("updated_by")
+        .filter(tenant=tenant, workload=workload)
+        .first()
+    )
     if setting is not None:
         setting.settle(timezone.now())
     enabled = bool(setting and setting.enabled)
-    lines = [f"{tenant.name} ({tenant.domain}): automatic redirection is {on_off(enabled)}"]
+    named = "" if workload == DEFAULT else f" ({Workload(workload).label})"
+    lines = [f"{tenant.name} ({tenant.domain}): automatic redirection{named} is {on_off(enabled)}"]
     if setting is None:
         return "\n".join(lines)
     if enabled and setting.enabled_at:
