@@ -6,23 +6,27 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.session_keys import TENANT_ID, session_roles
+from accounts.session_keys import TENANT_ID, USER_ID, session_roles
 from portal.middleware import session_is_routed
 from portal.routes import route_for_legacy_path
+from settings_ui.routing_rule import Why, account_turn
 from settings_ui.state import get_state
 from web.hosts import LEGACY
 
-SWITCHED = "switched"
-INVITATION = "invitation"
+# What the banner tells this account, from the routing rule (settings_ui.routing_rule).
+NEXT_SIGN_IN = "next_sign_in"  # On for this account: its next sign-in goes to Defender
+PILOT_ONLY = "pilot_only"  # On for a pilot group this account is not in: it stays here
+INVITATION = "invitation"  # Off: an invitation to try the Defender portal
 
 
 def legacy_banner(request: HttpRequest) -> dict:
     """Context for the banner on signed-in legacy pages; reads the session and cached state only.
 
-    ``switched`` while the tenant's redirection is On but this session is not routed (it signed
-    in earlier, or its account's turn in the propagation window has not come); ``invitation``
-    while it is Off. The Defender link is always built by the route map, never from raw input.
-    Its "Give feedback" link is the page's own (web.context_processors.portal).
+    It says what will really happen to this account, from the same rule the routing uses: a
+    session the middleware routes never gets here; one that keeps the legacy portal learns
+    whether its next sign-in goes to the Defender portal (and from when), whether redirection
+    is On only for a pilot group it is not in, or that redirection is Off. The Defender link
+    is always built by the route map, never from raw input.
     """
     session = getattr(request, "session", None)
     if getattr(request, "portal", None) != LEGACY or session is None:
@@ -33,9 +37,21 @@ def legacy_banner(request: HttpRequest) -> dict:
     state = get_state(tenant_id)
     if session_is_routed(session, state):
         return {}  # the middleware routes this session; only pass-through pages get here
+    now = timezone.now()
+    turn = account_turn(
+        state,
+        tenant_id=tenant_id,
+        account_id=session[USER_ID],
+        now=now,
+        window_seconds=settings.REDIRECTION_PROPAGATION_SECONDS,
+    )
+    kind = {Why.OFF: INVITATION, Why.NOT_IN_PILOT: PILOT_ONLY}.get(turn.why, NEXT_SIGN_IN)
     return {
         "legacy_banner": {
-            "kind": SWITCHED if state.settled(timezone.now()).enabled else INVITATION,
+            "kind": kind,
+            # The account's turn is still ahead (the propagation window): from when.
+            "from": turn.starts if kind == NEXT_SIGN_IN and turn.starts > now else None,
+            "turns_on_at": state.settled(now).scheduled_on_at if kind == INVITATION else None,
             "defender_url": settings.DEFENDER_PORTAL_URL
             + route_for_legacy_path(request.path_info, request.GET, roles=session_roles(session)),
         }

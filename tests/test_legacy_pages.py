@@ -9,9 +9,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import sign_in
+from accounts.models import DirectoryRole
+from settings_ui.models import ChangeSource
+from settings_ui.services import RedirectionUpdate, change_portal_redirection
+from tests.conftest import LEGACY_HOST, sign_in
 from tests.factories import (
     AlertFactory,
     DeviceFactory,
@@ -231,6 +235,66 @@ def test_while_on_an_old_session_is_told_to_sign_in_again(
     assert "sign in again" in html
     absolute = [href for href in hrefs(html) if not href.startswith("/feedback?")]
     assert absolute == [f"{DEFENDER_URL}/alerts?severity=high"], "the mapped page, nothing raw"
+
+
+def pilot_only(tenant, admin, *members, capture):
+    with capture(execute=True):
+        change_portal_redirection(
+            tenant,
+            RedirectionUpdate(
+                enabled=True,
+                scope="pilot",
+                pilot_emails=tuple(member.email for member in members),
+            ),
+            actor=admin,
+            source=ChangeSource.WEB,
+        )
+
+
+def test_an_account_outside_the_pilot_is_told_it_stays_even_after_signing_in_again(
+    legacy_client,
+    contoso,
+    contoso_admin,
+    contoso_analyst,
+    clock,
+    django_capture_on_commit_callbacks,
+):
+    operator = UserFactory(tenant=contoso, roles=[DirectoryRole.SECURITY_OPERATOR])
+    pilot_only(contoso, contoso_admin, contoso_analyst, capture=django_capture_on_commit_callbacks)
+    clock.advance()
+    sign_in(legacy_client, operator)  # after the switch: the rule keeps it here for ever
+    html = banner(page(legacy_client, "/timeline"))
+    assert "not in the pilot group, so you keep this portal" in html
+    assert "sign in again and you go" not in html
+
+
+def test_a_pilot_account_signed_in_before_its_turn_is_told_to_sign_in_again(
+    legacy_client,
+    contoso,
+    contoso_admin,
+    contoso_analyst,
+    clock,
+    django_capture_on_commit_callbacks,
+):
+    sign_in(legacy_client, contoso_analyst)  # before the switch
+    clock.advance()
+    pilot_only(contoso, contoso_admin, contoso_analyst, capture=django_capture_on_commit_callbacks)
+    html = banner(page(legacy_client, "/timeline"))
+    assert "sign in again and you go to the Defender portal" in html
+    clock.advance()
+    again = Client(HTTP_HOST=LEGACY_HOST)
+    sign_in(again, contoso_analyst)  # and it is so: the next sign-in is routed
+    assert again.get("/timeline").status_code == HTTPStatus.FOUND
+
+
+def test_an_account_whose_turn_is_still_ahead_is_told_from_when(
+    analyst_client, contoso, contoso_admin, clock, switch, settings
+):
+    settings.REDIRECTION_PROPAGATION_SECONDS = 10**6  # no account's turn comes at once
+    clock.advance()
+    switch(contoso, True, contoso_admin)
+    html = banner(page(analyst_client, "/timeline"))
+    assert "a sign-in after <time" in html
 
 
 def test_banner_feedback_link_carries_the_current_local_path(analyst_client):
