@@ -11,7 +11,10 @@ import threading
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.hashers import check_password
+from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
+from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
@@ -119,6 +122,14 @@ class DirectoryValidator(OAuth2Validator):
             request.claims = {**(request.claims or {}), _SESSION_CLAIMS: facts}
         return super()._create_authorization_code(request, code, expires)
 
+    def validate_silent_login(self, request) -> bool:
+        # Whether this browser is signed in, and recently enough, is the authorization view's
+        # to know (the request here carries no session): it answers login_required itself.
+        return True
+
+    def validate_silent_authorization(self, request) -> bool:
+        return request.client.skip_authorization
+
     def get_additional_claims(self, request) -> dict:
         user = request.user
         tenant = user.tenant
@@ -143,8 +154,14 @@ class DirectoryValidator(OAuth2Validator):
         return claims, expires
 
 
+# Overriding dispatch drops the login_not_required AuthorizationView puts on its own: without
+# it the site's sign-in requirement answers a browser with no session before the view does,
+# sending even `prompt=none` to the sign-in page.
+@method_decorator(login_not_required, name="dispatch")
 class DirectoryAuthorizationView(AuthorizationView):
-    """The authorization endpoint: answers at once for a browser already signed in here."""
+    """The authorization endpoint: answers at once for a browser already signed in here,
+    unless the request asks for the password again (`prompt=login`, or a `max_age` shorter
+    than the time since this browser signed in)."""
 
     def dispatch(self, request, *args, **kwargs):
         ensure_portal_client()
@@ -159,6 +176,47 @@ class DirectoryAuthorizationView(AuthorizationView):
                 },
             )
         return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs) -> HttpResponse:
+        if self.sign_in_is_older_than_asked():
+            return self.handle_no_permission()  # as for a browser not signed in here
+        return super().get(request, *args, **kwargs)
+
+    def handle_no_permission(self) -> HttpResponse:
+        if {"none", "create"} & set(self.request.GET.get("prompt", "").split()):
+            return super().handle_no_permission()  # login_required; create is not offered
+        return self.handle_prompt_login()
+
+    def sign_in_is_older_than_asked(self) -> bool:
+        """Whether `max_age` asks for a newer sign-in than this browser's (OIDC Core 3.1.2.1).
+
+        A value that is not a whole number of seconds is read as the strictest one.
+        """
+        max_age = self.request.GET.get("max_age")
+        if max_age is None:
+            return False
+        when = signed_in_at(self.request.session)
+        try:
+            seconds = int(max_age)
+        except ValueError:
+            return True
+        return when is None or (timezone.now() - when).total_seconds() > seconds
+
+    def handle_prompt_login(self) -> HttpResponse:
+        """To the sign-in page, which asks even a signed-in browser, then back to this request.
+
+        What asked for the sign-in is dropped from the way back, as the sign-in meets it:
+        `prompt` (as django-oauth-toolkit does) and `max_age`, which kept would ask again
+        (`max_age=0` for ever).
+        """
+        query = self.request.GET.copy()
+        for asked in ("prompt", "max_age"):
+            query.pop(asked, None)
+        return redirect_to_login(
+            f"{self.request.path}?{query.urlencode()}",
+            self.get_login_url(),
+            self.get_redirect_field_name(),
+        )
 
 
 # Overriding dispatch drops the csrf_exempt TokenView puts on its own: a portal's call to the
