@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider.models import get_application_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.views import AuthorizationView, TokenView
+from oauthlib.openid import Server
 
 from accounts.models import session_reference
 from accounts.roles import roles_in, template_ids
@@ -30,6 +31,10 @@ CALLBACK_PATH = "/signin/callback"
 FRONT_CHANNEL_LOGOUT_PATH = "/signout/frontchannel"
 # Where the directory session's facts ride from the authorization to the token request.
 _SESSION_CLAIMS = "directory_session"
+
+# The grants the token endpoint offers: the code flow's, and its refresh. No device sign-in
+# (the directory has no device authorization endpoint), no password, no client credentials.
+TOKEN_GRANT_TYPES = frozenset({"authorization_code", "refresh_token"})
 
 # (client id, stored secret hash, secret) already checked: a hash check costs a password hash.
 _checked_secrets: set[tuple[str, str, str]] = set()
@@ -106,6 +111,16 @@ def _is_current(client, fields: dict, secret: str) -> bool:
 def register_portal_client(sender, **kwargs) -> None:
     """post_migrate: the client exists as soon as the tables do (`make run` on a fresh clone)."""
     ensure_portal_client()
+
+
+class DirectoryServer(Server):
+    """oauthlib's OpenID Connect server with only the directory's grants (OIDC_SERVER_CLASS):
+    any other grant type is answered `unsupported_grant_type`."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for grant_type in set(self.grant_types) - TOKEN_GRANT_TYPES:
+            del self.grant_types[grant_type]
 
 
 class DirectoryValidator(OAuth2Validator):
@@ -226,3 +241,8 @@ class DirectoryTokenView(TokenView):
     def dispatch(self, request, *args, **kwargs):
         ensure_portal_client()
         return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs) -> HttpResponse:
+        # Every grant goes to the server, which refuses the ones it does not offer. The view's
+        # own way for a device code grant reads the device code before anything checks it.
+        return self.authorization_flow_token_response(request)
