@@ -18,9 +18,10 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
+from oauth2_provider.exceptions import InvalidOIDCClientError, InvalidOIDCRedirectURIError
 from oauth2_provider.models import get_application_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
-from oauth2_provider.views import AuthorizationView, TokenView
+from oauth2_provider.views import AuthorizationView, RPInitiatedLogoutView, TokenView
 from oauthlib.openid import Server
 
 from accounts.models import session_reference
@@ -137,6 +138,12 @@ class DirectoryValidator(OAuth2Validator):
             request.claims = {**(request.claims or {}), _SESSION_CLAIMS: facts}
         return super()._create_authorization_code(request, code, expires)
 
+    def validate_redirect_uri(self, client_id, redirect_uri, request, *args, **kwargs) -> bool:
+        try:
+            return super().validate_redirect_uri(client_id, redirect_uri, request, *args, **kwargs)
+        except ValueError:  # a port or host urllib cannot read: no registered URI has one
+            return False
+
     def validate_silent_login(self, request) -> bool:
         # Whether this browser is signed in, and recently enough, is the authorization view's
         # to know (the request here carries no session): it answers login_required itself.
@@ -246,3 +253,20 @@ class DirectoryTokenView(TokenView):
         # Every grant goes to the server, which refuses the ones it does not offer. The view's
         # own way for a device code grant reads the device code before anything checks it.
         return self.authorization_flow_token_response(request)
+
+
+class DirectoryLogoutView(RPInitiatedLogoutView):
+    """RP-initiated logout, refusing as a bad request what the library's view fails on:
+    a client it does not know, a post-logout URI whose port or host cannot be read."""
+
+    def get_request_application(self, id_token, client_id):
+        try:
+            return super().get_request_application(id_token, client_id)
+        except get_application_model().DoesNotExist:
+            raise InvalidOIDCClientError() from None
+
+    def validate_post_logout_redirect_uri(self, application, post_logout_redirect_uri) -> None:
+        try:
+            super().validate_post_logout_redirect_uri(application, post_logout_redirect_uri)
+        except ValueError:
+            raise InvalidOIDCRedirectURIError("The redirect URI cannot be read.") from None
