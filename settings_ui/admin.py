@@ -103,6 +103,13 @@ class RedirectionTenantAdmin(TenantAdmin):
     inlines = [*TenantAdmin.inlines, RecentRedirectionChangeInline]
     actions = ["turn_redirection_on", "turn_redirection_off"]
 
+    # The switch, its history and its rollout belong to a tenant that exists.
+    def get_fields(self, request: HttpRequest, obj: Tenant | None = None):
+        return self.fields if obj is not None else ("name", "domain")
+
+    def get_inlines(self, request: HttpRequest, obj: Tenant | None = None):
+        return self.inlines if obj is not None else TenantAdmin.inlines
+
     @admin.display(description=_("automatic redirection"))
     def redirection(self, tenant: Tenant) -> str:
         setting = _settled(tenant)
