@@ -24,6 +24,9 @@ from web.hosts import DIRECTORY, URLCONFS
 # The directory's endpoints a portal calls from the server; nothing else is served in-process.
 SERVER_TO_SERVER = frozenset({"oidc-connect-discovery-info", "jwks-info", "token"})
 SCOPES = "openid profile email"
+# How long a sign-in started and not finished is remembered: its state, and the session that
+# keeps it (the directory's code lives a minute; an email and a password take a few).
+PENDING_SIGN_IN_SECONDS = 10 * 60
 
 
 def issuer() -> str:
@@ -93,6 +96,10 @@ class DirectorySession(OAuth2Session):
             self.mount(settings.IDENTITY_URL + "/", EmbeddedDirectoryAdapter())
 
 
+class DirectoryIntegration(DjangoIntegration):
+    expires_in = PENDING_SIGN_IN_SECONDS
+
+
 class DirectoryApp(DjangoOAuth2App):
     client_cls = DirectorySession
 
@@ -111,7 +118,7 @@ def _client_secret() -> str:
 @cache
 def _directory(issuer_url: str, client_id: str, client_secret: str) -> DirectoryApp:
     return DirectoryApp(
-        DjangoIntegration("directory"),
+        DirectoryIntegration("directory"),
         "directory",
         client_id=client_id,
         client_secret=client_secret,

@@ -183,6 +183,9 @@ class SignInSessionQuerySet(models.QuerySet):
             ended_at__isnull=True, signed_in_at__gt=timezone.now() - sign_in_lifetime()
         )
 
+    def of_session(self, session_key: str) -> SignInSessionQuerySet:
+        return self.filter(session_ref=session_reference(session_key))
+
 
 class SignInSessionManager(models.Manager.from_queryset(SignInSessionQuerySet)):
     def create_from_request(self, request: HttpRequest, user, method: str) -> SignInSession:

@@ -9,7 +9,7 @@ from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from accounts.models import SignInSession, User, session_reference
+from accounts.models import SignInSession, User
 from accounts.session_keys import remember_sign_in
 
 logger = logging.getLogger("accounts.session_keys")
@@ -45,7 +45,7 @@ def record_sign_out(sender, request, user, **kwargs) -> None:
     key = request.session.session_key
     if not key:
         return
-    for row in SignInSession.objects.active().filter(session_ref=session_reference(key)):
+    for row in SignInSession.objects.active().of_session(key):
         row.end(SignInSession.EndReason.SIGNED_OUT)
 
 

@@ -70,6 +70,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     except SIGN_IN_FAILURES as error:
         return _failed(request, error, HTTPStatus.SERVICE_UNAVAILABLE)
     client.save_authorize_data(request, redirect_uri=redirect_uri, next=target, **authorization)
+    # A session made for a sign-in that may never finish lasts no longer than its state; the
+    # sign-in itself gives it the full lifetime (remember_sign_in).
+    request.session.set_expiry(client.framework.expires_in)
     return HttpResponseRedirect(authorization["url"])
 
 

@@ -296,6 +296,7 @@ OAUTH2_PROVIDER = {
     "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
     "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
     "OAUTH2_VALIDATOR_CLASS": "directory.provider.DirectoryValidator",
+    "OIDC_SERVER_CLASS": "directory.provider.DirectoryServer",
     "PKCE_REQUIRED": True,
     "SCOPES": {"openid": "Sign you in", "profile": "Your name", "email": "Your email"},
     "DEFAULT_SCOPES": ["openid"],

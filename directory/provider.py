@@ -11,13 +11,18 @@ import threading
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.hashers import check_password
+from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
+from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
+from oauth2_provider.exceptions import InvalidOIDCClientError, InvalidOIDCRedirectURIError
 from oauth2_provider.models import get_application_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
-from oauth2_provider.views import AuthorizationView, TokenView
+from oauth2_provider.views import AuthorizationView, RPInitiatedLogoutView, TokenView
+from oauthlib.openid import Server
 
 from accounts.models import session_reference
 from accounts.roles import roles_in, template_ids
@@ -27,6 +32,10 @@ CALLBACK_PATH = "/signin/callback"
 FRONT_CHANNEL_LOGOUT_PATH = "/signout/frontchannel"
 # Where the directory session's facts ride from the authorization to the token request.
 _SESSION_CLAIMS = "directory_session"
+
+# The grants the token endpoint offers: the code flow's, and its refresh. No device sign-in
+# (the directory has no device authorization endpoint), no password, no client credentials.
+TOKEN_GRANT_TYPES = frozenset({"authorization_code", "refresh_token"})
 
 # (client id, stored secret hash, secret) already checked: a hash check costs a password hash.
 _checked_secrets: set[tuple[str, str, str]] = set()
@@ -105,6 +114,16 @@ def register_portal_client(sender, **kwargs) -> None:
     ensure_portal_client()
 
 
+class DirectoryServer(Server):
+    """oauthlib's OpenID Connect server with only the directory's grants (OIDC_SERVER_CLASS):
+    any other grant type is answered `unsupported_grant_type`."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for grant_type in set(self.grant_types) - TOKEN_GRANT_TYPES:
+            del self.grant_types[grant_type]
+
+
 class DirectoryValidator(OAuth2Validator):
     """ID tokens with the claims Microsoft's directory sends: tid, wids, sid, name, email."""
 
@@ -118,6 +137,20 @@ class DirectoryValidator(OAuth2Validator):
         if facts:
             request.claims = {**(request.claims or {}), _SESSION_CLAIMS: facts}
         return super()._create_authorization_code(request, code, expires)
+
+    def validate_redirect_uri(self, client_id, redirect_uri, request, *args, **kwargs) -> bool:
+        try:
+            return super().validate_redirect_uri(client_id, redirect_uri, request, *args, **kwargs)
+        except ValueError:  # a port or host urllib cannot read: no registered URI has one
+            return False
+
+    def validate_silent_login(self, request) -> bool:
+        # Whether this browser is signed in, and recently enough, is the authorization view's
+        # to know (the request here carries no session): it answers login_required itself.
+        return True
+
+    def validate_silent_authorization(self, request) -> bool:
+        return request.client.skip_authorization
 
     def get_additional_claims(self, request) -> dict:
         user = request.user
@@ -143,8 +176,14 @@ class DirectoryValidator(OAuth2Validator):
         return claims, expires
 
 
+# Overriding dispatch drops the login_not_required AuthorizationView puts on its own: without
+# it the site's sign-in requirement answers a browser with no session before the view does,
+# sending even `prompt=none` to the sign-in page.
+@method_decorator(login_not_required, name="dispatch")
 class DirectoryAuthorizationView(AuthorizationView):
-    """The authorization endpoint: answers at once for a browser already signed in here."""
+    """The authorization endpoint: answers at once for a browser already signed in here,
+    unless the request asks for the password again (`prompt=login`, or a `max_age` shorter
+    than the time since this browser signed in)."""
 
     def dispatch(self, request, *args, **kwargs):
         ensure_portal_client()
@@ -160,6 +199,47 @@ class DirectoryAuthorizationView(AuthorizationView):
             )
         return super().dispatch(request, *args, **kwargs)
 
+    def get(self, request, *args, **kwargs) -> HttpResponse:
+        if self.sign_in_is_older_than_asked():
+            return self.handle_no_permission()  # as for a browser not signed in here
+        return super().get(request, *args, **kwargs)
+
+    def handle_no_permission(self) -> HttpResponse:
+        if {"none", "create"} & set(self.request.GET.get("prompt", "").split()):
+            return super().handle_no_permission()  # login_required; create is not offered
+        return self.handle_prompt_login()
+
+    def sign_in_is_older_than_asked(self) -> bool:
+        """Whether `max_age` asks for a newer sign-in than this browser's (OIDC Core 3.1.2.1).
+
+        A value that is not a whole number of seconds is read as the strictest one.
+        """
+        max_age = self.request.GET.get("max_age")
+        if max_age is None:
+            return False
+        when = signed_in_at(self.request.session)
+        try:
+            seconds = int(max_age)
+        except ValueError:
+            return True
+        return when is None or (timezone.now() - when).total_seconds() > seconds
+
+    def handle_prompt_login(self) -> HttpResponse:
+        """To the sign-in page, which asks even a signed-in browser, then back to this request.
+
+        What asked for the sign-in is dropped from the way back, as the sign-in meets it:
+        `prompt` (as django-oauth-toolkit does) and `max_age`, which kept would ask again
+        (`max_age=0` for ever).
+        """
+        query = self.request.GET.copy()
+        for asked in ("prompt", "max_age"):
+            query.pop(asked, None)
+        return redirect_to_login(
+            f"{self.request.path}?{query.urlencode()}",
+            self.get_login_url(),
+            self.get_redirect_field_name(),
+        )
+
 
 # Overriding dispatch drops the csrf_exempt TokenView puts on its own: a portal's call to the
 # token endpoint is authenticated by its client secret and carries no browser cookie.
@@ -168,3 +248,25 @@ class DirectoryTokenView(TokenView):
     def dispatch(self, request, *args, **kwargs):
         ensure_portal_client()
         return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs) -> HttpResponse:
+        # Every grant goes to the server, which refuses the ones it does not offer. The view's
+        # own way for a device code grant reads the device code before anything checks it.
+        return self.authorization_flow_token_response(request)
+
+
+class DirectoryLogoutView(RPInitiatedLogoutView):
+    """RP-initiated logout, refusing as a bad request what the library's view fails on:
+    a client it does not know, a post-logout URI whose port or host cannot be read."""
+
+    def get_request_application(self, id_token, client_id):
+        try:
+            return super().get_request_application(id_token, client_id)
+        except get_application_model().DoesNotExist:
+            raise InvalidOIDCClientError() from None
+
+    def validate_post_logout_redirect_uri(self, application, post_logout_redirect_uri) -> None:
+        try:
+            super().validate_post_logout_redirect_uri(application, post_logout_redirect_uri)
+        except ValueError:
+            raise InvalidOIDCRedirectURIError("The redirect URI cannot be read.") from None

@@ -10,7 +10,7 @@ app_name = "oauth2_provider"
 urlpatterns = [
     path("oauth2/authorize", provider.DirectoryAuthorizationView.as_view(), name="authorize"),
     path("oauth2/token", provider.DirectoryTokenView.as_view(), name="token"),
-    path("oauth2/logout", oidc.RPInitiatedLogoutView.as_view(), name="rp-initiated-logout"),
+    path("oauth2/logout", provider.DirectoryLogoutView.as_view(), name="rp-initiated-logout"),
     path("oauth2/userinfo", oidc.UserInfoView.as_view(), name="user-info"),
     path(
         ".well-known/openid-configuration",

@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
+from accounts.models import SignInSession
 from directory.forms import SignInForm
 from directory.throttling import throttle_of
 from web.local_paths import local_redirect_target
@@ -23,12 +24,20 @@ from web.local_paths import local_redirect_target
 class SignInView(auth_views.LoginView):
     """The directory's sign-in page: the one place that takes a password (besides the console).
 
-    `next` is the authorization request the directory continues with, a local path.
+    `next` is the authorization request the directory continues with, a local path. A browser
+    signed in here already is sent here only to enter its password again (`prompt=login`,
+    `max_age`), so the page asks whoever comes: the new sign-in replaces the one before.
     """
 
     template_name = "directory/signin.html"
     authentication_form = SignInForm
-    redirect_authenticated_user = True
+
+    def form_valid(self, form: SignInForm) -> HttpResponse:
+        key = self.request.session.session_key
+        if key and self.request.user.is_authenticated:
+            for row in SignInSession.objects.active().of_session(key):
+                row.end(SignInSession.EndReason.REPLACED)
+        return super().form_valid(form)
 
     def get_redirect_url(self) -> str:
         return local_redirect_target(super().get_redirect_url()) or ""

@@ -106,6 +106,13 @@ class RedirectionTenantAdmin(TenantAdmin):
             .prefetch_related(Prefetch("portal_redirections", queryset=settings))
         )
 
+    # The switch, its history and its rollout belong to a tenant that exists.
+    def get_fields(self, request: HttpRequest, obj: Tenant | None = None):
+        return self.fields if obj is not None else ("name", "domain")
+
+    def get_inlines(self, request: HttpRequest, obj: Tenant | None = None):
+        return self.inlines if obj is not None else TenantAdmin.inlines
+
     @admin.display(description=_("automatic redirection"))
     def redirection(self, tenant: Tenant) -> str:
         return format_html_join(
@@ -330,9 +337,11 @@ def settled_settings(tenant: Tenant) -> dict[str, PortalRedirection]:
 
 
 def changes_url(tenant: Tenant, workload: str) -> str:
-    """The audit list narrowed to one tenant and workload, through the list's own filters."""
+    """The audit list narrowed to one tenant and workload, through the list's own filters: the
+    list refuses any lookup its filters do not offer."""
     history = site_path("admin:settings_ui_redirectionchange_changelist")
-    return f"{history}?{urlencode({'tenant': tenant.domain, 'workload__exact': workload})}"
+    query = {TenantDomainFilter.parameter_name: tenant.domain, "workload__exact": workload}
+    return f"{history}?{urlencode(query)}"
 
 
 admin.site.unregister(Tenant)

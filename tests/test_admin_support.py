@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import DirectoryRole, SignInSession, User
+from accounts.models import DirectoryRole, SignInSession, Tenant, User
 from settings_ui.models import ChangeSource, Feedback, PortalRedirection, RedirectionChange
 from settings_ui.services import set_portal_redirection
 from settings_ui.state import get_state
@@ -360,6 +360,26 @@ def test_tenant_page_shows_state_roles_and_recent_changes(support_client, contos
     assert "Global Administrator" in page
     assert "Recent redirection changes" in page
     assert "Settings page" in page  # the change's source
+
+
+def test_a_new_tenant_is_added_by_name_and_domain_alone(superuser_client):
+    page = superuser_client.get(f"{TENANTS}add/")
+    assert page.status_code == HTTPStatus.OK
+    text = page.content.decode()
+    assert 'name="domain"' in text
+    assert "Automatic redirection" not in text, "a tenant not yet added has no switch"
+    assert "Recent redirection changes" not in text
+    response = superuser_client.post(
+        f"{TENANTS}add/",
+        {
+            "name": "Northwind",
+            "domain": "northwind.example",
+            "role_assignments-TOTAL_FORMS": "0",
+            "role_assignments-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    assert Tenant.objects.filter(domain="northwind.example").exists()
 
 
 # ------------------------------------------------------------------ the audit

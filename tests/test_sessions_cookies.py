@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from http import HTTPStatus
 
@@ -9,12 +10,13 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.core.management import call_command, get_commands
 from django.core.management.base import CommandError
+from django.test import Client
 from django.utils import timezone
 
 from accounts.management.commands.expire_sessions import end_expired_sign_ins
 from accounts.models import SignInSession, session_reference, sign_in_lifetime
 from accounts.session_keys import signed_in_at
-from tests.conftest import sign_in
+from tests.conftest import DEFENDER_HOST, LEGACY_HOST, sign_in, through_directory
 from tests.factories import SignInSessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +62,51 @@ def test_a_later_save_of_the_session_does_not_extend_the_sign_in(legacy_client, 
     session["seen_banner"] = True
     session.save()
     assert Session.objects.get(session_key=key).expire_date == first_end
+
+
+# ------------------------------------------------------------------ a sign-in not finished
+@pytest.mark.parametrize("portal", ["defender", "legacy"])
+def test_a_sign_in_started_and_not_finished_keeps_its_session_ten_minutes(
+    portal, defender_client, legacy_client
+):
+    client = {"defender": defender_client, "legacy": legacy_client}[portal]
+    started = timezone.now()
+    client.get("/signin")
+    (row,) = Session.objects.all()
+    assert row.expire_date <= started + timedelta(minutes=10, seconds=1)
+    assert client.cookies["sessionid"]["max-age"] <= 10 * 60
+
+
+def test_a_sign_in_finished_replaces_the_short_expiry_with_its_full_lifetime(
+    settings, legacy_client, contoso_analyst
+):
+    legacy_client.get("/signin")
+    sign_in(legacy_client, contoso_analyst)
+    row = Session.objects.get(session_key=legacy_client.session.session_key)
+    expected_end = signed_in_at(legacy_client.session) + timedelta(
+        seconds=settings.SESSION_COOKIE_AGE
+    )
+    assert abs((row.expire_date - expected_end).total_seconds()) < 1
+
+
+def test_a_sign_in_finished_after_its_ten_minutes_signs_no_one_in(
+    legacy_client, contoso_analyst, clock
+):
+    started = legacy_client.get("/signin")
+    clock.advance(10 * 60 + 1)
+    response = through_directory(legacy_client, started, contoso_analyst.email)
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert legacy_client.get("/timeline").status_code == HTTPStatus.FOUND
+
+
+@pytest.mark.parametrize("command", ["expire_sessions", "clearsessions"])
+def test_housekeeping_deletes_sign_ins_never_finished(command, clock):
+    for host in (DEFENDER_HOST, LEGACY_HOST, DEFENDER_HOST):
+        Client(HTTP_HOST=host).get("/signin")
+    assert Session.objects.count() == 3
+    clock.advance(10 * 60 + 1)
+    call_command(command, stdout=io.StringIO())
+    assert not Session.objects.exists()
 
 
 @pytest.mark.parametrize(
