@@ -125,7 +125,9 @@ def test_every_link_the_console_draws_to_a_list_opens(busy_console, who):
         link for link in answers if url_name(link) == "settings_ui_redirectionchange_changelist"
     ]
     assert any(
-        parse_qs(urlsplit(link).query) == {"tenant": ["contoso.example"]} for link in changes
+        parse_qs(urlsplit(link).query)
+        == {"tenant": ["contoso.example"], "workload__exact": ["identity"]}
+        for link in changes
     ), changes
 
 
@@ -137,9 +139,11 @@ def test_a_tenants_all_changes_lists_that_tenants_changes_only(busy_console):
     client = Client(HTTP_HOST=DEFENDER_HOST)
     sign_in(client, User.objects.get(email="support@defender.example"), PASSWORD)
     page = client.get(f"{CONSOLE}accounts/tenant/{busy_console.pk}/change/")
-    (all_changes,) = [
-        link for link in links(page.wsgi_request.path, page) if "redirectionchange" in link
-    ]
+    (all_changes,) = {
+        link
+        for link in links(page.wsgi_request.path, page)
+        if "redirectionchange" in link and "workload__exact=identity" in link
+    }
     listed = client.get(all_changes)
     assert listed.status_code == HTTPStatus.OK
     shown = listed.context["cl"].result_list
