@@ -107,6 +107,16 @@ class AlertFactory(DjangoModelFactory):
     device = factory.SubFactory(DeviceFactory, tenant=factory.SelfAttribute("..tenant"))
 
 
+class EndpointAlertFactory(AlertFactory):
+    """An alert Defender for Endpoint raised on a device, as the Security Center shows it."""
+
+    title = factory.Sequence(lambda n: f"Suspicious PowerShell command line #{n}")
+    description = "A process ran an encoded PowerShell command."
+    category = "Execution"
+    service_source = "endpoint"
+    detection_source = "edr"
+
+
 class HealthIssueFactory(DjangoModelFactory):
     class Meta:
         model = HealthIssue

@@ -15,6 +15,7 @@ from tests.conftest import sign_in
 from tests.factories import (
     AlertFactory,
     DeviceFactory,
+    EndpointAlertFactory,
     HealthIssueFactory,
     IdentityFactory,
     UserFactory,
@@ -334,3 +335,15 @@ def test_both_portals_name_the_signed_in_account_the_same_way(
     sign_in(defender_client, contoso_analyst)
     for html in (page(analyst_client, "/timeline"), page(defender_client, "/")):
         assert f'<span class="account-name">{contoso_analyst.display_name}</span>' in html
+
+
+def test_the_legacy_portal_shows_the_identity_sensors_alerts_only(legacy_client, contoso):
+    mine = AlertFactory(tenant=contoso, title="Raised by an identity sensor")
+    endpoint = EndpointAlertFactory(tenant=contoso, title="Raised on an endpoint")
+    sign_in(legacy_client, UserFactory(tenant=contoso))
+    timeline = page(legacy_client, "/timeline")
+    assert "Raised by an identity sensor" in timeline and "Raised on an endpoint" not in timeline
+    assert legacy_client.get(f"/securityAlert/{endpoint.pk}").status_code == HTTPStatus.NOT_FOUND
+    for path in (f"/user/{endpoint.identity_id}", f"/computer/{endpoint.device_id}"):
+        assert "Raised on an endpoint" not in page(legacy_client, path)
+    assert page(legacy_client, f"/securityAlert/{mine.pk}")

@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from portal.models import Alert
+from portal.models import Alert, ServiceSource
 from tests.e2e.conftest import (
     FOCUS_INDICATOR,
     serious_violations,
@@ -41,7 +41,8 @@ def view_id(view) -> str:
 
 
 def demo_objects(demo) -> dict[str, int]:
-    alert = Alert.objects.for_tenant(demo["contoso"]).order_by("-detected_at", "pk").first()
+    alerts = Alert.objects.for_tenant(demo["contoso"]).order_by("-detected_at", "pk")
+    alert = alerts.filter(service_source=ServiceSource.IDENTITY).first()
     return {"alert": alert.pk, "identity": alert.identity_id, "device": alert.device_id}
 
 
