@@ -1,4 +1,4 @@
-"""Tenants, accounts, their directory roles and every sign-in to either portal."""
+"""Tenants, accounts, their directory roles and every sign-in to any portal."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from accounts.tenant_rows import FixedStatementDescriptor
-from web.hosts import DEFENDER, DIRECTORY, LEGACY
+from web.hosts import DEFENDER, DIRECTORY, ENDPOINT, LEGACY
 
 
 class Tenant(models.Model):
@@ -162,6 +162,7 @@ class RoleAssignment(models.Model):
 class Portal(models.TextChoices):
     DEFENDER = DEFENDER, _("Defender portal")
     LEGACY = LEGACY, _("Legacy portal")
+    ENDPOINT = ENDPOINT, _("Security Center")
 
 
 class SignInSite(models.TextChoices):
@@ -169,6 +170,7 @@ class SignInSite(models.TextChoices):
 
     DEFENDER = DEFENDER, _("Defender portal")
     LEGACY = LEGACY, _("Legacy portal")
+    ENDPOINT = ENDPOINT, _("Security Center")
     DIRECTORY = DIRECTORY, _("Directory")
 
 

@@ -28,27 +28,27 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105 (debug only)
 
-# ------------------------------------------------------------------ the three sites
+# ------------------------------------------------------------------ the four sites
 DEFENDER_PORTAL_URL = portal_origin(
     env.str("DEFENDER_PORTAL_URL", default="http://security.localhost:8000")
 )
+# The former portals: Defender for Identity's, and the Defender Security Center (Endpoint).
 LEGACY_PORTAL_URL = portal_origin(
     env.str("LEGACY_PORTAL_URL", default="http://portal.atp.localhost:8000")
 )
+ENDPOINT_PORTAL_URL = portal_origin(
+    env.str("ENDPOINT_PORTAL_URL", default="http://securitycenter.localhost:8000")
+)
 
-# The directory: the OpenID Connect provider both portals sign in through.
+# The directory: the OpenID Connect provider every portal signs in through.
 IDENTITY_URL = portal_origin(env.str("IDENTITY_URL", default="http://login.localhost:8000"))
 
 # Extra host names (load balancers, health probes) answer the service pages only.
 EXTRA_ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 DEBUG_START_HOSTS = ["localhost", "127.0.0.1"] if DEBUG else []
 
-ALLOWED_HOSTS = [
-    *portal_hosts(DEFENDER_PORTAL_URL, LEGACY_PORTAL_URL, IDENTITY_URL),
-    *EXTRA_ALLOWED_HOSTS,
-    *DEBUG_START_HOSTS,
-]
-CSRF_TRUSTED_ORIGINS = [DEFENDER_PORTAL_URL, LEGACY_PORTAL_URL, IDENTITY_URL]
+CSRF_TRUSTED_ORIGINS = [DEFENDER_PORTAL_URL, LEGACY_PORTAL_URL, ENDPOINT_PORTAL_URL, IDENTITY_URL]
+ALLOWED_HOSTS = [*portal_hosts(*CSRF_TRUSTED_ORIGINS), *EXTRA_ALLOWED_HOSTS, *DEBUG_START_HOSTS]
 
 # ------------------------------------------------------------------ applications
 DJANGO_APPS = [
@@ -264,7 +264,8 @@ OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="defender-portals")
 OIDC_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
 # Whether the portals are published over https: it decides transport security below too.
 PORTALS_USE_HTTPS = all(
-    url.startswith("https://") for url in (DEFENDER_PORTAL_URL, LEGACY_PORTAL_URL)
+    url.startswith("https://")
+    for url in (DEFENDER_PORTAL_URL, LEGACY_PORTAL_URL, ENDPOINT_PORTAL_URL)
 )
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,

@@ -22,6 +22,7 @@ from oauth2_provider.views import AuthorizationView, TokenView
 from accounts.models import session_reference
 from accounts.roles import roles_in, template_ids
 from accounts.session_keys import signed_in_at
+from web.hosts import PORTALS, site_url
 
 CALLBACK_PATH = "/signin/callback"
 FRONT_CHANNEL_LOGOUT_PATH = "/signout/frontchannel"
@@ -41,16 +42,11 @@ def portal_client_secret() -> str:
 
 
 def portal_redirect_uris() -> list[str]:
-    return [
-        url + CALLBACK_PATH for url in (settings.DEFENDER_PORTAL_URL, settings.LEGACY_PORTAL_URL)
-    ]
+    return [site_url(portal) + CALLBACK_PATH for portal in PORTALS]
 
 
 def portal_post_logout_uris() -> list[str]:
-    return [
-        url + FRONT_CHANNEL_LOGOUT_PATH
-        for url in (settings.DEFENDER_PORTAL_URL, settings.LEGACY_PORTAL_URL)
-    ]
+    return [site_url(portal) + FRONT_CHANNEL_LOGOUT_PATH for portal in PORTALS]
 
 
 def ensure_portal_client() -> None:

@@ -1,4 +1,4 @@
-"""Template context shared by both portals: which portal is answering, its layout, and what
+"""Template context shared by every portal: which portal is answering, its layout, and what
 the signed-in account may open (so navigation never offers a page that refuses it)."""
 
 from __future__ import annotations
@@ -9,11 +9,12 @@ from django.utils.functional import SimpleLazyObject
 
 from settings_ui.feedback import give_feedback_url
 from settings_ui.views import settings_access
-from web.hosts import DEFENDER, DIRECTORY, LEGACY
+from web.hosts import DEFENDER, DIRECTORY, ENDPOINT, LEGACY
 
 BASE_TEMPLATES = {
     DEFENDER: "defender/base.html",
     LEGACY: "legacy/base.html",
+    ENDPOINT: "endpoint/base.html",
     DIRECTORY: "directory/base.html",
 }
 
@@ -25,6 +26,7 @@ def portal(request: HttpRequest) -> dict:
         "base_template": BASE_TEMPLATES.get(name, "start/base.html"),
         "DEFENDER_PORTAL_URL": settings.DEFENDER_PORTAL_URL,
         "LEGACY_PORTAL_URL": settings.LEGACY_PORTAL_URL,
+        "ENDPOINT_PORTAL_URL": settings.ENDPOINT_PORTAL_URL,
         "IDENTITY_URL": settings.IDENTITY_URL,
         "access": SimpleLazyObject(lambda: settings_access(request)),
         "give_feedback_url": give_feedback_url(request),

@@ -21,9 +21,9 @@ from django.test.signals import setting_changed
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext_lazy as _
 
-from web.hosts import DEFENDER, DIRECTORY, LEGACY
+from web.hosts import DIRECTORY, PORTALS, site_url
 
-SIGN_IN_SITES = frozenset({DEFENDER, LEGACY, DIRECTORY})
+SIGN_IN_SITES = frozenset({*PORTALS, DIRECTORY})
 
 logger = logging.getLogger("web.database")
 
@@ -67,7 +67,7 @@ class PortalCSPMiddleware(CSPMiddleware):
 
     Browsers apply form-action to every redirect that follows a form: the directory's sign-in
     form ends on a portal, a portal's sign-out form passes through the directory and the
-    other portal.
+    other portals.
 
     Building the policy costs a third of a millisecond, more than the rest of a routed
     answer's own work; it depends only on the site and the settings (whose change clears
@@ -98,7 +98,7 @@ class PortalCSPMiddleware(CSPMiddleware):
 
 
 def sign_in_origins() -> list[str]:
-    origins = [settings.DEFENDER_PORTAL_URL, settings.LEGACY_PORTAL_URL, settings.IDENTITY_URL]
+    origins = [site_url(site) for site in (*PORTALS, DIRECTORY)]
     if settings.OIDC_ISSUER:
         origins.append(portal_origin_of(settings.OIDC_ISSUER))
     return origins
