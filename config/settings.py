@@ -88,7 +88,7 @@ MIDDLEWARE = [
     "accounts.middleware.PortalSessionMiddleware",
     # As soon as the session is known to be this portal's: a routed answer needs nothing else
     # (no CSRF token, no account, no message store).
-    "portal.middleware.LegacyRedirectionMiddleware",
+    "portal.middleware.FormerPortalRedirectionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

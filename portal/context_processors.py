@@ -7,9 +7,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.session_keys import TENANT_ID, session_roles
+from portal.former_portals import FORMER_PORTALS, state_for
 from portal.middleware import session_is_routed
 from portal.routes import route_for_legacy_path
-from settings_ui.state import get_state
 from web.hosts import LEGACY
 
 SWITCHED = "switched"
@@ -30,7 +30,7 @@ def legacy_banner(request: HttpRequest) -> dict:
     tenant_id = session.get(TENANT_ID)
     if tenant_id is None or not request.user.is_authenticated:
         return {}
-    state = get_state(tenant_id)
+    state = state_for(tenant_id, FORMER_PORTALS[LEGACY].workload)
     if session_is_routed(session, state):
         return {}  # the middleware routes this session; only pass-through pages get here
     return {

@@ -1,4 +1,5 @@
-"""The legacy-site middleware: who is routed, who passes untouched, and that it costs no query."""
+"""The former portals' middleware: who is routed, who passes untouched, and that it costs no
+query; the Security Center's passes everyone while Endpoint has no switch."""
 
 from __future__ import annotations
 
@@ -16,19 +17,26 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 
-from accounts.session_keys import remember_sign_in
-from portal.middleware import LegacyRedirectionMiddleware
-from tests.conftest import LEGACY_HOST, sign_in
+from accounts.session_keys import PORTAL, TENANT_ID, remember_sign_in
+from portal.former_portals import (
+    ENDPOINT_WORKLOAD,
+    FORMER_PORTALS,
+    IDENTITY_WORKLOAD,
+    state_for,
+)
+from portal.middleware import FormerPortalRedirectionMiddleware
+from settings_ui.state import OFF, get_state
+from tests.conftest import ENDPOINT_HOST, LEGACY_HOST, sign_in
 from tests.factories import AlertFactory, UserFactory
 from tests.redirection import landing
 from tests.strategies import legacy_paths, legacy_queries
-from web.hosts import DEFENDER, LEGACY
+from web.hosts import DEFENDER, ENDPOINT, LEGACY
 
 pytestmark = pytest.mark.django_db
 
 
 DEFENDER_URL = "http://security.localhost:8000"
-MIDDLEWARE_PATH = "portal.middleware.LegacyRedirectionMiddleware"
+MIDDLEWARE_PATH = "portal.middleware.FormerPortalRedirectionMiddleware"
 
 
 @pytest.fixture
@@ -228,7 +236,7 @@ def test_no_request_makes_the_middleware_leave_the_defender_host(routed_session,
     request = RequestFactory(HTTP_HOST=LEGACY_HOST).get(path, query)
     request.portal = LEGACY
     request.session = routed_session
-    response = LegacyRedirectionMiddleware(_unreachable_view)(request)
+    response = FormerPortalRedirectionMiddleware(_unreachable_view)(request)
     if response.status_code == HTTPStatus.OK:  # only the pass-through paths
         assert request.path_info.startswith(("/signin", "/signout", "/healthz", "/static/"))
         return
@@ -244,4 +252,57 @@ def test_the_middleware_leaves_other_portals_alone(routed_session):
     request = RequestFactory(HTTP_HOST=LEGACY_HOST).get("/timeline")
     request.portal = DEFENDER
     request.session = routed_session
-    assert LegacyRedirectionMiddleware(_unreachable_view)(request).status_code == HTTPStatus.OK
+    assert (
+        FormerPortalRedirectionMiddleware(_unreachable_view)(request).status_code == HTTPStatus.OK
+    )
+
+
+# ---------------------------------------------------------------- the Security Center
+def test_the_security_center_passes_through_while_endpoint_is_off(
+    endpoint_client, contoso_analyst, contoso_admin, clock, switch
+):
+    switch(contoso_analyst.tenant, True, contoso_admin)  # Identity's switch: not Endpoint's
+    clock.advance()
+    sign_in(endpoint_client, contoso_analyst)
+    for path in ("/", "/alerts?status=new", "/incidents", "/search?q=ws"):
+        assert endpoint_client.get(path).status_code == HTTPStatus.OK, path
+
+
+def test_each_workload_reads_its_own_state(contoso, contoso_admin, switch):
+    switch(contoso, True, contoso_admin)
+    assert state_for(contoso.pk, IDENTITY_WORKLOAD).enabled
+    assert state_for(contoso.pk, ENDPOINT_WORKLOAD) is OFF
+    assert {site: former.workload for site, former in FORMER_PORTALS.items()} == {
+        LEGACY: "identity",
+        ENDPOINT: "endpoint",
+    }
+
+
+def test_the_same_middleware_routes_the_security_center_by_its_own_map(monkeypatch, routed_session):
+    """What the Endpoint switch will turn on: nothing but its state is missing today."""
+    on = get_state(routed_session[TENANT_ID])
+    monkeypatch.setattr(
+        "portal.middleware.state_for",
+        lambda tenant_id, workload: on if workload == ENDPOINT_WORKLOAD else OFF,
+    )
+    routed_session[PORTAL] = ENDPOINT
+    request = RequestFactory(HTTP_HOST=ENDPOINT_HOST).get("/alerts", {"severity": "high"})
+    request.portal = ENDPOINT
+    request.session = routed_session
+    response = FormerPortalRedirectionMiddleware(_unreachable_view)(request)
+    assert_routed(response, "/alerts?service_source=endpoint&severity=high")
+    request.portal = LEGACY  # Identity reads Off in this test
+    assert FormerPortalRedirectionMiddleware(_unreachable_view)(request).status_code == (
+        HTTPStatus.OK
+    )
+
+
+@pytest.mark.parametrize("path", ["/signin", "/signout", "/healthz", "/favicon.ico", "/static/x"])
+def test_the_security_centers_own_doors_always_pass(monkeypatch, routed_session, path):
+    on = get_state(routed_session[TENANT_ID])
+    monkeypatch.setattr("portal.middleware.state_for", lambda tenant_id, workload: on)
+    request = RequestFactory(HTTP_HOST=ENDPOINT_HOST).get(path)
+    request.portal = ENDPOINT
+    request.session = routed_session
+    response = FormerPortalRedirectionMiddleware(_unreachable_view)(request)
+    assert response.status_code == HTTPStatus.OK
