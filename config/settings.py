@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.oidc_key import signing_key
 from config.portals import portal_hosts, portal_origin
+from directory.scopes import API_SCOPES, SIGN_IN_SCOPES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -69,8 +70,10 @@ LOCAL_APPS = [
     "web",
     "directory",
     "accounts",
-    "settings_ui",
+    # Before settings_ui: its Support group is built after `migrate` has made the permissions
+    # of the apps listed before it, the SIEM integrations' among them.
     "portal",
+    "settings_ui",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -267,6 +270,9 @@ PORTALS_USE_HTTPS = all(
     url.startswith("https://")
     for url in (DEFENDER_PORTAL_URL, LEGACY_PORTAL_URL, ENDPOINT_PORTAL_URL)
 )
+# Named although it is the default: the SIEM integrations' foreign key to it is swappable, and
+# migrations read the setting by this name.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
     "OIDC_ISS_ENDPOINT": IDENTITY_URL,
@@ -275,8 +281,10 @@ OAUTH2_PROVIDER = {
     "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
     "OAUTH2_VALIDATOR_CLASS": "directory.provider.DirectoryValidator",
     "PKCE_REQUIRED": True,
-    "SCOPES": {"openid": "Sign you in", "profile": "Your name", "email": "Your email"},
+    "SCOPES": {**SIGN_IN_SCOPES, **API_SCOPES},
     "DEFAULT_SCOPES": ["openid"],
+    # The portals get the sign-in scopes, API clients (a tenant's SIEM) the API scopes only.
+    "SCOPES_BACKEND_CLASS": "directory.provider.DirectoryScopes",
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if PORTALS_USE_HTTPS else ["http", "https"],
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     "CLIENT_SECRET_HASHER": "pbkdf2_sha256_client_secret",

@@ -15,13 +15,15 @@ from django.db import transaction
 from django.utils.crypto import salted_hmac
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
-from oauth2_provider.models import get_application_model
+from oauth2_provider.models import AbstractApplication, get_application_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.scopes import SettingsScopes
 from oauth2_provider.views import AuthorizationView, TokenView
 
 from accounts.models import session_reference
 from accounts.roles import roles_in, template_ids
 from accounts.session_keys import signed_in_at
+from directory.scopes import API_SCOPES, SIGN_IN_SCOPES
 from web.hosts import PORTALS, site_url
 
 CALLBACK_PATH = "/signin/callback"
@@ -99,6 +101,31 @@ def _is_current(client, fields: dict, secret: str) -> bool:
 def register_portal_client(sender, **kwargs) -> None:
     """post_migrate: the client exists as soon as the tables do (`make run` on a fresh clone)."""
     ensure_portal_client()
+
+
+def is_api_client(application) -> bool:
+    """An application that acts for itself (a tenant's SIEM), not for a signed-in account."""
+    return (
+        application is not None
+        and application.authorization_grant_type == AbstractApplication.GRANT_CLIENT_CREDENTIALS
+    )
+
+
+class DirectoryScopes(SettingsScopes):
+    """SCOPES_BACKEND_CLASS: the scopes of OAUTH2_PROVIDER, split by the kind of client."""
+
+    def get_available_scopes(self, application=None, request=None, *args, **kwargs):
+        scopes = super().get_available_scopes(application, request, *args, **kwargs)
+        if application is None:
+            return scopes
+        own = API_SCOPES if is_api_client(application) else SIGN_IN_SCOPES
+        return [scope for scope in scopes if scope in own]
+
+    def get_default_scopes(self, application=None, request=None, *args, **kwargs):
+        # An API client that names no scope gets every scope its kind may have.
+        if is_api_client(application):
+            return list(API_SCOPES)
+        return super().get_default_scopes(application, request, *args, **kwargs)
 
 
 class DirectoryValidator(OAuth2Validator):

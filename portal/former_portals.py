@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from portal.models import ServiceSource
 from portal.routes import ENDPOINT_ROUTE_MAP, IDENTITY_ROUTE_MAP, RouteMap, route_for_path
 from settings_ui.state import OFF, RedirectionState, get_state
@@ -51,3 +53,9 @@ def state_for(tenant_id: int | None, workload: str) -> RedirectionState:
     if workload == IDENTITY_WORKLOAD:
         return get_state(tenant_id)
     return OFF
+
+
+def redirection_in_force(tenant_id: int | None, workload: str) -> bool:
+    """Whether a workload's redirection is On now for the tenant (a scheduled change applied):
+    then links leaving its former portal lead to the Defender portal instead."""
+    return state_for(tenant_id, workload).settled(timezone.now()).enabled

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from oauth2_provider.settings import oauth2_settings
 
 from accounts.models import Tenant
 
@@ -254,3 +256,36 @@ class HealthIssue(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SiemIntegration(models.Model):
+    """A tenant's SIEM tool, allowed to read that tenant's Security Center alerts.
+
+    Its application at the directory (a client id and secret) gets access tokens through the
+    client credentials grant; the alerts API answers each token with this tenant's alerts
+    only. Support registers it in the console; removing it removes the application and so
+    every token it was given.
+    """
+
+    tenant = models.ForeignKey(Tenant, related_name="siem_integrations", on_delete=models.CASCADE)
+    application = models.OneToOneField(
+        oauth2_settings.APPLICATION_MODEL,
+        related_name="siem_integration",
+        on_delete=models.CASCADE,
+    )
+    created_at = models.DateTimeField(_("registered"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        ordering = ["tenant__name", "created_at"]
+        verbose_name = _("SIEM integration")
+
+    def __str__(self) -> str:
+        return f"{self.application.name} · {self.tenant.name}"

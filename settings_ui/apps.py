@@ -12,7 +12,7 @@ class SettingsUiConfig(AppConfig):
         from settings_ui import support  # (also adds the Support group to seed_demo)
 
         # Sent for this app after Django's own post_migrate work for the apps listed before
-        # it (accounts, auth), so their permissions exist by then.
+        # it (auth, accounts, portal), so their permissions exist by then.
         post_migrate.connect(
             support.create_support_group, sender=self, dispatch_uid="settings_ui.support_group"
         )

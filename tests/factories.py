@@ -5,9 +5,10 @@ from __future__ import annotations
 import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
+from oauth2_provider.models import get_application_model
 
 from accounts.models import DirectoryRole, RoleAssignment, SignInSession, Tenant, User
-from portal.models import Alert, Device, HealthIssue, Identity, Incident
+from portal.models import Alert, Device, HealthIssue, Identity, Incident, SiemIntegration
 
 PASSWORD = "correct-horse-battery"
 
@@ -128,3 +129,26 @@ class HealthIssueFactory(DjangoModelFactory):
     kind = "sensor"
     severity = "medium"
     status = "open"
+
+
+CLIENT_SECRET = "a-siem-client-secret-of-sixty-four-characters-0123456789abcdefgh"
+
+
+class SiemApplicationFactory(DjangoModelFactory):
+    class Meta:
+        model = get_application_model()
+
+    name = factory.Sequence(lambda n: f"SIEM {n}")
+    client_type = "confidential"
+    authorization_grant_type = "client-credentials"
+    client_secret = CLIENT_SECRET
+
+
+class SiemIntegrationFactory(DjangoModelFactory):
+    """A tenant's SIEM, registered with the client secret CLIENT_SECRET."""
+
+    class Meta:
+        model = SiemIntegration
+
+    tenant = factory.SubFactory(TenantFactory)
+    application = factory.SubFactory(SiemApplicationFactory)

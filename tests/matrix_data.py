@@ -458,6 +458,11 @@ MATRIX: list[tuple[Endpoint, dict[Column, Expect]]] = [
     (Endpoint("E", "GET", "/healthz"),
      row((OK, OK, OK),          (OK, OK, OK, OK, OK, OK),   (OK, OK, OK, OK, OK, OK),
          (OK, OK, OK, OK, OK))),
+    # The SIEM API answers a bearer token of a SIEM integration only: a browser's signed-in
+    # session is no credential there (tests/test_siem_api.py covers the tokens).
+    (Endpoint("E", "GET", "/api/alerts"),
+     row((UNAUTH,) * 3,         (UNAUTH,) * 6,              (UNAUTH,) * 6,
+         (UNAUTH,) * 5)),
     # Settings, their API and the console exist on the Defender portal only.
     (Endpoint("E", "GET", "/admin/"),
      row((NF, NF, NF),          (NF,) * 6,                  (NF,) * 6,

@@ -95,6 +95,10 @@ def test_redirects_and_the_health_check_carry_the_headers(legacy_client, defende
     assert_security_headers(defender_client.get("/healthz"), "defender")
 
 
+def test_the_siem_api_carries_the_headers(endpoint_client):
+    assert_security_headers(endpoint_client.get("/api/alerts"), "endpoint")  # a 401
+
+
 def test_forms_may_end_on_the_configured_sites_and_issuer(settings, legacy_client):
     settings.DEFENDER_PORTAL_URL = "https://security.contoso-defender.example"
     settings.OIDC_ISSUER = "https://login.example.net/tenant/v2.0"
