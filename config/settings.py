@@ -305,6 +305,20 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
 }
 
+# ------------------------------------------------------------------ e-mail
+# Alert notifications go through Django's e-mail framework. Without EMAIL_URL (e.g.
+# smtp://user:password@host:587) each message is written to a file under EMAIL_FILE_PATH for
+# a person to read there: nothing leaves the machine.
+EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=BASE_DIR / "var" / "mail")
+if env.str("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL",
+    default="Microsoft Defender for Endpoint <noreply@securitycenter.localhost>",
+)
+
 # ------------------------------------------------------------------ security headers
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "web.errors.csrf_failure"
