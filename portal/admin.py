@@ -19,6 +19,7 @@ from portal.decision import SessionFacts, should_route
 from portal.models import SiemIntegration
 from settings_ui.models import PortalRedirection
 from settings_ui.state import OFF, RedirectionState
+from web.admin_lookups import FilterLookupsOnly
 
 
 def stored_states(tenant_ids: set[int]) -> dict[int, RedirectionState]:
@@ -86,7 +87,7 @@ class SiemIntegrationForm(forms.ModelForm):
 
 
 @admin.register(SiemIntegration)
-class SiemIntegrationAdmin(admin.ModelAdmin):
+class SiemIntegrationAdmin(FilterLookupsOnly, admin.ModelAdmin):
     """Register a tenant's SIEM: an application of the directory whose secret is shown once.
 
     Nothing about an integration changes afterwards; deleting it revokes the application and

@@ -13,7 +13,7 @@ from portal.notifications import notify_of_alert
 
 
 @receiver(post_save, sender=Alert, dispatch_uid="portal.notify_new_endpoint_alert")
-def notify_new_endpoint_alert(sender, instance: Alert, created: bool, raw: bool, **kwargs):
+def notify_new_endpoint_alert(sender, instance: Alert, created: bool, raw: bool, **kwargs) -> None:
     # One alert saved on its own. Bulk loads (seed_demo) send no signal, so the demo data
     # mails nobody; fixtures (raw) neither.
     if created and not raw and instance.service_source == ServiceSource.ENDPOINT:
