@@ -21,19 +21,21 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
-## run: install, migrate, seed the demo data and serve both portals and the directory (debug)
+## run: install, migrate, seed the demo data and serve the three portals and the directory (debug)
 run: $(VENV)/.runtime
 	$(DEV) $(BIN)/python manage.py migrate --no-input -v 0
 	$(DEV) $(BIN)/python manage.py seed_demo
 	@echo
 	@echo "  Defender portal: http://security.localhost:$(PORT)/"
 	@echo "  Legacy portal:   http://portal.atp.localhost:$(PORT)/timeline"
+	@echo "  Security Center: http://securitycenter.localhost:$(PORT)/alerts"
 	@echo "  Directory:       http://login.localhost:$(PORT)/.well-known/openid-configuration"
 	@echo "  Start page:      http://localhost:$(PORT)/"
 	@echo "  Password for every demo account: $${DEMO_PASSWORD:-demo-password-1}"
 	@echo
 	$(DEV) DEFENDER_PORTAL_URL=$${DEFENDER_PORTAL_URL:-http://security.localhost:$(PORT)} \
 	  LEGACY_PORTAL_URL=$${LEGACY_PORTAL_URL:-http://portal.atp.localhost:$(PORT)} \
+	  ENDPOINT_PORTAL_URL=$${ENDPOINT_PORTAL_URL:-http://securitycenter.localhost:$(PORT)} \
 	  IDENTITY_URL=$${IDENTITY_URL:-http://login.localhost:$(PORT)} \
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 

@@ -1,4 +1,4 @@
-"""Tenants, accounts, their directory roles and every sign-in to either portal."""
+"""Tenants, accounts, their directory roles and every sign-in to any portal."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from web.hosts import DEFENDER, DIRECTORY, LEGACY
+from web.hosts import DEFENDER, DIRECTORY, ENDPOINT, LEGACY
 
 
 class Tenant(models.Model):
@@ -150,6 +150,7 @@ class RoleAssignment(models.Model):
 class Portal(models.TextChoices):
     DEFENDER = DEFENDER, _("Defender portal")
     LEGACY = LEGACY, _("Legacy portal")
+    ENDPOINT = ENDPOINT, _("Security Center")
 
 
 class SignInSite(models.TextChoices):
@@ -157,6 +158,7 @@ class SignInSite(models.TextChoices):
 
     DEFENDER = DEFENDER, _("Defender portal")
     LEGACY = LEGACY, _("Legacy portal")
+    ENDPOINT = ENDPOINT, _("Security Center")
     DIRECTORY = DIRECTORY, _("Directory")
 
 

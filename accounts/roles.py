@@ -12,6 +12,10 @@ SETTINGS_VIEWERS = frozenset(DirectoryRole.values)
 REDIRECTION_CHANGERS = frozenset(
     {DirectoryRole.GLOBAL_ADMINISTRATOR, DirectoryRole.SECURITY_ADMINISTRATOR}
 )
+# Who is told by e-mail of a new endpoint alert of the organization.
+ALERT_NOTIFICATION_RECIPIENTS = frozenset(
+    {DirectoryRole.GLOBAL_ADMINISTRATOR, DirectoryRole.SECURITY_ADMINISTRATOR}
+)
 
 # One wording for every refusal of a change for want of a role: page, API and the writer.
 REDIRECTION_CHANGE_REFUSED = _(

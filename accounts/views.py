@@ -2,8 +2,9 @@
 
 `/signin` starts an authorization request (state, nonce, PKCE) and `/signin/callback` ends
 it with a session of this portal's own. `/signout` ends this portal's session, then the
-directory's (RP-initiated logout), whose answer passes through the other portal's
-`/signout/frontchannel`, which ends that portal's session of the same directory session.
+directory's (RP-initiated logout), whose answer passes through every other portal's
+`/signout/frontchannel` in turn, each ending that portal's session of the same directory
+session, and ends on the sign-in page of the portal the sign-out started from.
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ from http import HTTPStatus
 
 import requests
 from authlib.integrations.base_client import OAuthError
-from django.conf import settings
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -30,7 +31,7 @@ from accounts.directory_client import directory, directory_is_embedded
 from accounts.models import SignInSession
 from accounts.session_keys import DIRECTORY_SID, ID_TOKEN
 from directory.provider import CALLBACK_PATH, FRONT_CHANNEL_LOGOUT_PATH
-from web.hosts import DEFENDER, LEGACY
+from web.hosts import PORTALS, site_url
 from web.local_paths import local_redirect_target
 
 logger = logging.getLogger("accounts.signin")
@@ -49,11 +50,41 @@ SIGN_IN_FAILURES = (
 
 
 def portal_url(portal: str) -> str:
-    return settings.DEFENDER_PORTAL_URL if portal == DEFENDER else settings.LEGACY_PORTAL_URL
+    return site_url(portal)
 
 
-def other_portal(portal: str) -> str:
-    return LEGACY if portal == DEFENDER else DEFENDER
+def next_hop(origin: str | None, current: str) -> str | None:
+    """The portal after ``current`` on a sign-out from ``origin``: each other portal once, in
+    the order of PORTALS; None once all were visited (or for an origin that is no portal)."""
+    if origin not in PORTALS:
+        return None
+    hops = [portal for portal in PORTALS if portal != origin]
+    if current == origin:
+        position = 0
+    elif current in hops:
+        position = hops.index(current) + 1
+    else:
+        return None
+    return hops[position] if position < len(hops) else None
+
+
+# A sign-out's `state`, which the directory hands back as it was and each portal passes on:
+# the portal the sign-out started from, and the directory session that ended.
+_STATE_SEPARATOR = ":"
+
+
+def sign_out_state(origin: str, sid: str) -> str:
+    return f"{origin}{_STATE_SEPARATOR}{sid or '-'}"
+
+
+def read_sign_out_state(state: str) -> tuple[str | None, str]:
+    """(origin portal, directory session) from a sign-out's state; an unknown origin is None."""
+    origin, _separator, sid = state.partition(_STATE_SEPARATOR)
+    return (origin if origin in PORTALS else None), sid
+
+
+def front_channel_url(portal: str, state: str) -> str:
+    return f"{portal_url(portal)}{FRONT_CHANNEL_LOGOUT_PATH}?{urlencode({'state': state})}"
 
 
 @login_not_required
@@ -132,9 +163,10 @@ def sign_out(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:signin")
     try:
         ending = directory().create_logout_url(
-            post_logout_redirect_uri=portal_url(other_portal(portal)) + FRONT_CHANNEL_LOGOUT_PATH,
+            post_logout_redirect_uri=portal_url(next_hop(portal, portal))
+            + FRONT_CHANNEL_LOGOUT_PATH,
             id_token_hint=id_token,
-            state=sid or "-",
+            state=sign_out_state(portal, sid),
         )
     except SIGN_IN_FAILURES as error:
         logger.warning("sign_out_directory_unreachable reason=%s", type(error).__name__)
@@ -148,14 +180,17 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 def front_channel_sign_out(request: HttpRequest) -> HttpResponse:
     """The directory session `state` names has ended: end this portal's session of it too.
 
-    Then on to the sign-in page of the portal the sign-out started from. A GET, as the
-    directory's redirect arrives; it ends nothing unless the directory session matches,
-    which only a browser that was signed in to it can name.
+    Then on to the next portal of the sign-out, and after the last one to the sign-in page of
+    the portal the sign-out started from. A GET, as the directory's redirect arrives; it ends
+    nothing unless the directory session matches, which only a browser that was signed in to
+    it can name, and it only ever sends the browser to the portals' own addresses.
     """
-    sid = request.GET.get("state", "")
+    state = request.GET.get("state", "")
+    origin, sid = read_sign_out_state(state)
     mine = request.session.get(DIRECTORY_SID, "")
     if sid and mine and request.user.is_authenticated and constant_time_compare(mine, sid):
         logout(request)
-    return HttpResponseRedirect(
-        portal_url(other_portal(request.portal)) + reverse("accounts:signin")
-    )
+    after = next_hop(origin, request.portal)
+    if after is not None:
+        return HttpResponseRedirect(front_channel_url(after, state))
+    return HttpResponseRedirect(portal_url(origin or request.portal) + reverse("accounts:signin"))

@@ -30,6 +30,7 @@ LARGE_REDIS_URL = os.environ.get("BENCH_LARGE_REDIS_URL", "redis://127.0.0.1:637
 
 DEFENDER_HOST = "security.localhost"
 LEGACY_HOST = "portal.atp.localhost"
+ENDPOINT_HOST = "securitycenter.localhost"
 PROBE_HOST = "bench.localhost"
 DEFENDER_URL = f"http://{DEFENDER_HOST}"
 TENANT = "contoso.example"
@@ -133,6 +134,7 @@ class Stack:
             DATABASE_URL=self.database_url,
             DEFENDER_PORTAL_URL=DEFENDER_URL,
             LEGACY_PORTAL_URL=f"http://{LEGACY_HOST}",
+            ENDPOINT_PORTAL_URL=f"http://{ENDPOINT_HOST}",
             IDENTITY_URL=IDENTITY_URL,
             OIDC_RSA_PRIVATE_KEY=SIGNING_KEY,
             DEMO_PASSWORD=PASSWORD,

@@ -82,6 +82,7 @@ def main() -> None:
             "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{workdir}/db.sqlite3"),
             "DEFENDER_PORTAL_URL": f"http://security.localhost:{port}",
             "LEGACY_PORTAL_URL": f"http://portal.atp.localhost:{port}",
+            "ENDPOINT_PORTAL_URL": f"http://securitycenter.localhost:{port}",
             "IDENTITY_URL": f"http://login.localhost:{port}",
             "PORT": str(port),
             "WEB_CONCURRENCY": str(options.workers),

@@ -234,11 +234,11 @@ def middleware(kept_cookie: str, routed_cookie: str) -> None:
     The session is loaded beforehand (that is the session middleware's cost, which any
     signed-in page pays); what remains is the middleware's own work on a warm cache.
     """
-    from portal.middleware import LegacyRedirectionMiddleware
+    from portal.middleware import FormerPortalRedirectionMiddleware
 
     host = host_of_portal()[LEGACY]
     answer = HttpResponse(b"ok")
-    redirection = LegacyRedirectionMiddleware(lambda request: answer)
+    redirection = FormerPortalRedirectionMiddleware(lambda request: answer)
     store = django_session_store()
     results = {}
     for name, cookie in (("kept", kept_cookie), ("routed", routed_cookie)):

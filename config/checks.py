@@ -6,15 +6,12 @@ from django.conf import settings
 from django.core import checks
 
 from config.portals import host_of
+from web.hosts import URL_SETTINGS
 
 
 @checks.register(checks.Tags.compatibility)
 def check_portals_on_separate_hosts(app_configs, **kwargs) -> list[checks.CheckMessage]:
-    sites = {
-        "DEFENDER_PORTAL_URL": host_of(settings.DEFENDER_PORTAL_URL),
-        "LEGACY_PORTAL_URL": host_of(settings.LEGACY_PORTAL_URL),
-        "IDENTITY_URL": host_of(settings.IDENTITY_URL),
-    }
+    sites = {name: host_of(getattr(settings, name)) for name in URL_SETTINGS.values()}
     names = list(sites)
     for index, first in enumerate(names):
         for second in names[index + 1 :]:
@@ -40,7 +37,7 @@ def check_production_without_debug(app_configs, **kwargs) -> list[checks.CheckMe
             checks.Warning(
                 "Debug is off but the session and CSRF cookies are not Secure: they travel "
                 "over plain http.",
-                hint="Publish both portal URLs over https, or set DJANGO_SECURE_COOKIES=true.",
+                hint="Publish every portal URL over https, or set DJANGO_SECURE_COOKIES=true.",
                 id="portals.W001",
             )
         )

@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.oidc_key import signing_key
 from config.portals import portal_hosts, portal_origin
+from directory.scopes import API_SCOPES, SIGN_IN_SCOPES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -28,27 +29,27 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105 (debug only)
 
-# ------------------------------------------------------------------ the three sites
+# ------------------------------------------------------------------ the four sites
 DEFENDER_PORTAL_URL = portal_origin(
     env.str("DEFENDER_PORTAL_URL", default="http://security.localhost:8000")
 )
+# The former portals: Defender for Identity's, and the Defender Security Center (Endpoint).
 LEGACY_PORTAL_URL = portal_origin(
     env.str("LEGACY_PORTAL_URL", default="http://portal.atp.localhost:8000")
 )
+ENDPOINT_PORTAL_URL = portal_origin(
+    env.str("ENDPOINT_PORTAL_URL", default="http://securitycenter.localhost:8000")
+)
 
-# The directory: the OpenID Connect provider both portals sign in through.
+# The directory: the OpenID Connect provider every portal signs in through.
 IDENTITY_URL = portal_origin(env.str("IDENTITY_URL", default="http://login.localhost:8000"))
 
 # Extra host names (load balancers, health probes) answer the service pages only.
 EXTRA_ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 DEBUG_START_HOSTS = ["localhost", "127.0.0.1"] if DEBUG else []
 
-ALLOWED_HOSTS = [
-    *portal_hosts(DEFENDER_PORTAL_URL, LEGACY_PORTAL_URL, IDENTITY_URL),
-    *EXTRA_ALLOWED_HOSTS,
-    *DEBUG_START_HOSTS,
-]
-CSRF_TRUSTED_ORIGINS = [DEFENDER_PORTAL_URL, LEGACY_PORTAL_URL, IDENTITY_URL]
+CSRF_TRUSTED_ORIGINS = [DEFENDER_PORTAL_URL, LEGACY_PORTAL_URL, ENDPOINT_PORTAL_URL, IDENTITY_URL]
+ALLOWED_HOSTS = [*portal_hosts(*CSRF_TRUSTED_ORIGINS), *EXTRA_ALLOWED_HOSTS, *DEBUG_START_HOSTS]
 
 # ------------------------------------------------------------------ applications
 DJANGO_APPS = [
@@ -69,8 +70,10 @@ LOCAL_APPS = [
     "web",
     "directory",
     "accounts",
-    "settings_ui",
+    # Before settings_ui: its Support group is built after `migrate` has made the permissions
+    # of the apps listed before it, the SIEM integrations' among them.
     "portal",
+    "settings_ui",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -88,7 +91,7 @@ MIDDLEWARE = [
     "accounts.middleware.PortalSessionMiddleware",
     # As soon as the session is known to be this portal's: a routed answer needs nothing else
     # (no CSRF token, no account, no message store).
-    "portal.middleware.LegacyRedirectionMiddleware",
+    "portal.middleware.FormerPortalRedirectionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -127,7 +130,7 @@ TEMPLATES = [
                 *DJANGO_CONTEXT_PROCESSORS,
                 "web.context_processors.portal",
                 "settings_ui.context_processors.settings_links",
-                "portal.context_processors.legacy_banner",
+                "portal.context_processors.redirection_banner",
             ],
         },
     },
@@ -287,8 +290,12 @@ OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="defender-portals")
 OIDC_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
 # Whether the portals are published over https: it decides transport security below too.
 PORTALS_USE_HTTPS = all(
-    url.startswith("https://") for url in (DEFENDER_PORTAL_URL, LEGACY_PORTAL_URL)
+    url.startswith("https://")
+    for url in (DEFENDER_PORTAL_URL, LEGACY_PORTAL_URL, ENDPOINT_PORTAL_URL)
 )
+# Named although it is the default: the SIEM integrations' foreign key to it is swappable, and
+# migrations read the setting by this name.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
     "OIDC_ISS_ENDPOINT": IDENTITY_URL,
@@ -298,8 +305,10 @@ OAUTH2_PROVIDER = {
     "OAUTH2_VALIDATOR_CLASS": "directory.provider.DirectoryValidator",
     "OIDC_SERVER_CLASS": "directory.provider.DirectoryServer",
     "PKCE_REQUIRED": True,
-    "SCOPES": {"openid": "Sign you in", "profile": "Your name", "email": "Your email"},
+    "SCOPES": {**SIGN_IN_SCOPES, **API_SCOPES},
     "DEFAULT_SCOPES": ["openid"],
+    # The portals get the sign-in scopes, API clients (a tenant's SIEM) the API scopes only.
+    "SCOPES_BACKEND_CLASS": "directory.provider.DirectoryScopes",
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if PORTALS_USE_HTTPS else ["http", "https"],
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     "CLIENT_SECRET_HASHER": "pbkdf2_sha256_client_secret",
@@ -319,6 +328,20 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
     "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
 }
+
+# ------------------------------------------------------------------ e-mail
+# Alert notifications go through Django's e-mail framework. Without EMAIL_URL (e.g.
+# smtp://user:password@host:587) each message is written to a file under EMAIL_FILE_PATH for
+# a person to read there: nothing leaves the machine.
+EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=BASE_DIR / "var" / "mail")
+if env.str("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL",
+    default="Microsoft Defender for Endpoint <noreply@securitycenter.localhost>",
+)
 
 # ------------------------------------------------------------------ security headers
 X_FRAME_OPTIONS = "DENY"

@@ -6,7 +6,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 
 class ClientSecretHasher(PBKDF2PasswordHasher):
-    """PBKDF2 with few iterations, for the portals' client secret only (never a password).
+    """PBKDF2 with few iterations, for the directory's client secrets only (never a password).
 
     Stretching protects guessable passwords; a secret of 64 random hex digits cannot be
     guessed, and a full password hash on every code exchange would cost each sign-in a second

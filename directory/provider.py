@@ -19,23 +19,28 @@ from django.utils.crypto import salted_hmac
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider.exceptions import InvalidOIDCClientError, InvalidOIDCRedirectURIError
-from oauth2_provider.models import get_application_model
+from oauth2_provider.models import AbstractApplication, get_application_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.scopes import SettingsScopes
 from oauth2_provider.views import AuthorizationView, RPInitiatedLogoutView, TokenView
 from oauthlib.openid import Server
 
 from accounts.models import session_reference
 from accounts.roles import roles_in, template_ids
 from accounts.session_keys import signed_in_at
+from directory.scopes import API_SCOPES, SIGN_IN_SCOPES
+from web.hosts import PORTALS, site_url
 
 CALLBACK_PATH = "/signin/callback"
 FRONT_CHANNEL_LOGOUT_PATH = "/signout/frontchannel"
 # Where the directory session's facts ride from the authorization to the token request.
 _SESSION_CLAIMS = "directory_session"
 
-# The grants the token endpoint offers: the code flow's, and its refresh. No device sign-in
-# (the directory has no device authorization endpoint), no password, no client credentials.
-TOKEN_GRANT_TYPES = frozenset({"authorization_code", "refresh_token"})
+# The grants the token endpoint offers: the code flow's and its refresh, for the portals'
+# sign-in, and client credentials, for a tenant's SIEM integration (which its application's
+# own grant type confines it to). No device sign-in (the directory has no device
+# authorization endpoint), no password.
+TOKEN_GRANT_TYPES = frozenset({"authorization_code", "refresh_token", "client_credentials"})
 
 # (client id, stored secret hash, secret) already checked: a hash check costs a password hash.
 _checked_secrets: set[tuple[str, str, str]] = set()
@@ -50,16 +55,11 @@ def portal_client_secret() -> str:
 
 
 def portal_redirect_uris() -> list[str]:
-    return [
-        url + CALLBACK_PATH for url in (settings.DEFENDER_PORTAL_URL, settings.LEGACY_PORTAL_URL)
-    ]
+    return [site_url(portal) + CALLBACK_PATH for portal in PORTALS]
 
 
 def portal_post_logout_uris() -> list[str]:
-    return [
-        url + FRONT_CHANNEL_LOGOUT_PATH
-        for url in (settings.DEFENDER_PORTAL_URL, settings.LEGACY_PORTAL_URL)
-    ]
+    return [site_url(portal) + FRONT_CHANNEL_LOGOUT_PATH for portal in PORTALS]
 
 
 def ensure_portal_client() -> None:
@@ -122,6 +122,31 @@ class DirectoryServer(Server):
         super().__init__(*args, **kwargs)
         for grant_type in set(self.grant_types) - TOKEN_GRANT_TYPES:
             del self.grant_types[grant_type]
+
+
+def is_api_client(application) -> bool:
+    """An application that acts for itself (a tenant's SIEM), not for a signed-in account."""
+    return (
+        application is not None
+        and application.authorization_grant_type == AbstractApplication.GRANT_CLIENT_CREDENTIALS
+    )
+
+
+class DirectoryScopes(SettingsScopes):
+    """SCOPES_BACKEND_CLASS: the scopes of OAUTH2_PROVIDER, split by the kind of client."""
+
+    def get_available_scopes(self, application=None, request=None, *args, **kwargs):
+        scopes = super().get_available_scopes(application, request, *args, **kwargs)
+        if application is None:
+            return scopes
+        own = API_SCOPES if is_api_client(application) else SIGN_IN_SCOPES
+        return [scope for scope in scopes if scope in own]
+
+    def get_default_scopes(self, application=None, request=None, *args, **kwargs):
+        # An API client that names no scope gets every scope its kind may have.
+        if is_api_client(application):
+            return list(API_SCOPES)
+        return super().get_default_scopes(application, request, *args, **kwargs)
 
 
 class DirectoryValidator(OAuth2Validator):

@@ -1,4 +1,5 @@
-"""The alert lists of both portals (the legacy timeline, the Defender queue), as plain rows.
+"""The portals' alert lists (the legacy timeline, the Defender and Security Center queues), as
+plain rows.
 
 A list shows ten to a hundred alerts and how many match in all. The rows come back as plain
 values: the page reads nothing else of an alert, its account or its device, and building a
@@ -12,10 +13,17 @@ from typing import NamedTuple
 
 from django.db.models import QuerySet
 
-from portal.models import AlertStatus, LegacyAlertStatus, Severity, legacy_status_of
+from portal.models import (
+    AlertStatus,
+    DetectionSource,
+    LegacyAlertStatus,
+    Severity,
+    legacy_status_of,
+)
 
 SEVERITY_LABELS = dict(Severity.choices)
 STATUS_LABELS = dict(AlertStatus.choices)
+DETECTION_SOURCE_LABELS = dict(DetectionSource.choices)
 
 
 class AlertRow(NamedTuple):
@@ -33,6 +41,7 @@ class AlertRow(NamedTuple):
     device_id: int | None
     device_name: str | None
     incident_title: str | None
+    detection_source: str
 
     @property
     def severity_label(self) -> str:
@@ -41,6 +50,10 @@ class AlertRow(NamedTuple):
     @property
     def status_label(self) -> str:
         return str(STATUS_LABELS.get(self.status, self.status))
+
+    @property
+    def detection_source_label(self) -> str:
+        return str(DETECTION_SOURCE_LABELS.get(self.detection_source, self.detection_source))
 
     @property
     def legacy_status(self) -> LegacyAlertStatus:
@@ -60,6 +73,7 @@ COLUMNS = (
     "device_id",
     "device__name",
     "incident__title",
+    "detection_source",
 )
 
 

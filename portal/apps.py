@@ -1,4 +1,4 @@
-"""Both portals' browsing pages and the legacy→Defender routing."""
+"""The portals' browsing pages, the Security Center's API and the routing to the Defender portal."""
 
 from django.apps import AppConfig
 
@@ -8,4 +8,7 @@ class PortalConfig(AppConfig):
     verbose_name = "Portals"
 
     def ready(self) -> None:
-        from portal import demo  # noqa: F401  (adds the security data to seed_demo)
+        from portal import (
+            demo,  # noqa: F401  (adds the security data to seed_demo)
+            signals,  # noqa: F401  (connects the receivers)
+        )

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.demo import ACCOUNTS, demo_seeded
 from accounts.models import Tenant
-from portal.models import Alert, Device, HealthIssue, Identity, Incident
+from portal.models import Alert, Device, HealthIssue, Identity, Incident, ServiceSource
 
 ALERT_KINDS = (
     ("Suspected DCSync attack (replication of directory services)", "Credential access", "high"),
@@ -119,12 +119,18 @@ TITLES = ("Analyst", "Manager", "Engineer", "Director", "Specialist", "Administr
 
 @receiver(demo_seeded, dispatch_uid="portal.seed_security_data")
 def seed_security_data(sender, tenants: dict[str, Tenant], **kwargs) -> list[str]:
-    """Each tenant gets its data once; a tenant that has alerts is left as it is."""
+    """Each tenant gets its data once per product; a product's alerts already there are
+    left as they are. The endpoints' alerts come second: they are raised on the devices,
+    and by the people, that the identity sensors' data holds."""
     done = []
     for index, tenant in enumerate(tenants.values()):
-        if not Alert.objects.filter(tenant=tenant).exists():
+        alerts = Alert.objects.filter(tenant=tenant)
+        if not alerts.filter(service_source=ServiceSource.IDENTITY).exists():
             _seed_security_data(tenant, random.Random(index + 1))
             done.append(f"security data of {tenant.name}")
+        if not alerts.filter(service_source=ServiceSource.ENDPOINT).exists():
+            _seed_endpoint_alerts(tenant, random.Random(f"endpoint:{tenant.domain}"))
+            done.append(f"endpoint alerts of {tenant.name}")
     return done
 
 
@@ -283,3 +289,136 @@ def _agree_with_alerts(alerts: list[Alert], identities, incidents) -> None:
         severities = [a.severity for a in alerts if a.incident is incident] or ["low"]
         incident.severity = max(severities, key=SEVERITY_RANK.__getitem__)
     Incident.objects.bulk_update(incidents, ["severity", "created_at"])
+
+
+# (title, category, severity, detection source): what Defender for Endpoint raises on devices.
+ENDPOINT_ALERT_KINDS = (
+    ("Suspicious PowerShell command line", "Execution", "medium", "edr"),
+    ("Suspicious file dropped and launched", "Execution", "medium", "edr"),
+    ("Suspicious access to LSASS service", "Credential access", "high", "edr"),
+    ("'Mimikatz' credential theft tool was detected", "Credential access", "high", "antivirus"),
+    ("Suspicious remote service installation", "Lateral movement", "medium", "edr"),
+    ("Anomalous account lookups", "Discovery", "low", "edr"),
+    ("Possible exfiltration of archived data", "Exfiltration", "medium", "edr"),
+    ("Ransomware behavior detected in the file system", "Ransomware", "high", "edr"),
+    ("Suspicious process injection observed", "Defense evasion", "medium", "edr"),
+    ("'Trickbot' malware was prevented", "Malware", "medium", "antivirus"),
+    (
+        "'Presenoker' unwanted software was detected",
+        "Unwanted software",
+        "informational",
+        "antivirus",
+    ),
+    ("Connection to a custom network indicator", "Command and control", "medium", "custom_ti"),
+    ("Malicious URL blocked for a user", "Initial access", "low", "smartscreen"),
+    (
+        "Suspicious file quarantined by an automated investigation",
+        "Malware",
+        "low",
+        "automated_investigation",
+    ),
+)
+# Incidents of the endpoints' own; an endpoint alert of a category an identity incident
+# gathers joins that one instead, as the Defender portal correlates across products.
+ENDPOINT_INCIDENTS = (
+    ("Ransomware activity on one endpoint", ("Ransomware", "Defense evasion"), "new"),
+    (
+        "Malware and unwanted software on several endpoints",
+        ("Malware", "Unwanted software"),
+        "in_progress",
+    ),
+    ("Command and control traffic to a known indicator", ("Command and control",), "resolved"),
+)
+# Contoso is the busy demo tenant; the others get a few.
+ENDPOINT_ALERTS = {"contoso.example": 36}
+ENDPOINT_ALERTS_OTHERWISE = 8
+
+
+def _seed_endpoint_alerts(tenant: Tenant, rng: random.Random) -> None:
+    now = timezone.now()
+    workstations = list(Device.objects.filter(tenant=tenant, is_domain_controller=False))
+    identities = list(Identity.objects.filter(tenant=tenant))
+    if not workstations or not identities:
+        return
+    # Each workstation has its usual user: the demo accounts' people first.
+    people = sorted(identities, key=lambda identity: not identity.upn.endswith(tenant.domain))
+    user_of = {device.pk: people[n % len(people)] for n, device in enumerate(workstations)}
+    # Found again rather than doubled when only the alerts were gone.
+    own = [
+        Incident.objects.get_or_create(
+            tenant=tenant,
+            title=title,
+            defaults={
+                "severity": "low",  # set below from its alerts
+                "status": status,
+                "created_at": now - timedelta(days=20, hours=rng.randint(0, 48)),
+            },
+        )[0]
+        for title, _categories, status in ENDPOINT_INCIDENTS
+    ]
+    incident_of = {
+        category: incident
+        for incident, (_title, categories, _status) in zip(own, ENDPOINT_INCIDENTS, strict=True)
+        for category in categories
+    }
+    # Identity incidents seen from a workstation; not those on domain controllers.
+    for incident in Incident.objects.filter(tenant=tenant).exclude(pk__in=[i.pk for i in own]):
+        definition = next((i for i in INCIDENTS if i[0] == incident.title), None)
+        if definition is not None and "domain controller" not in incident.title:
+            for category in definition[1]:
+                incident_of.setdefault(category, incident)
+    alerts = []
+    for _ in range(ENDPOINT_ALERTS.get(tenant.domain, ENDPOINT_ALERTS_OTHERWISE)):
+        title, category, severity, detection_source = rng.choice(ENDPOINT_ALERT_KINDS)
+        device = rng.choice(workstations)
+        identity = user_of[device.pk]
+        incident = incident_of.get(category) if rng.random() < 0.6 else None
+        detected = now - timedelta(minutes=rng.randint(5, 60 * 24 * 30))
+        status = rng.choice(("new", "new", "in_progress", "resolved"))
+        if incident is not None and incident.status == "resolved":
+            status = "resolved"  # a resolved incident has no open alert
+        if incident is not None and detected < incident.created_at:
+            incident.created_at = detected  # an incident is created with its first alert
+        alerts.append(
+            Alert(
+                tenant=tenant,
+                service_source=ServiceSource.ENDPOINT,
+                detection_source=detection_source,
+                title=title,
+                description=(
+                    f"{device.name} ({device.ip_address}), signed in as "
+                    f"{identity.account_name}, showed activity matching '{title.lower()}'. "
+                    "Review the device timeline around that time and isolate the device if "
+                    "the activity is confirmed."
+                ),
+                category=category,
+                severity=severity,
+                status=status,
+                detected_at=detected,
+                updated_at=detected + timedelta(minutes=rng.randint(0, 600)),
+                identity=identity,
+                device=device,
+                incident=incident,
+            )
+        )
+    Alert.objects.bulk_create(alerts)
+    _raise_to_endpoint_alerts(alerts)
+
+
+def _raise_to_endpoint_alerts(alerts: list[Alert]) -> None:
+    """An identity's priority and an incident's severity also follow its endpoint alerts."""
+    identities: dict[int, Identity] = {}
+    incidents: dict[int, Incident] = {}
+    for alert in alerts:
+        if alert.status != "resolved":
+            identity = identities.setdefault(alert.identity.pk, alert.identity)
+            identity.risk_level = _worse(identity.risk_level, alert.severity)
+        if alert.incident is not None:
+            incident = incidents.setdefault(alert.incident.pk, alert.incident)
+            incident.severity = _worse(incident.severity, alert.severity)
+    Identity.objects.bulk_update(identities.values(), ["risk_level"])
+    Incident.objects.bulk_update(incidents.values(), ["severity", "created_at"])
+
+
+def _worse(first: str, second: str) -> str:
+    return max(first, second, key=SEVERITY_RANK.__getitem__)

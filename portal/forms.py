@@ -1,4 +1,4 @@
-"""The alert filters of both portals, as plain GET forms: each portal in its own words."""
+"""The alert filters of the portals, as plain GET forms: each portal in its own words."""
 
 from __future__ import annotations
 
@@ -6,7 +6,13 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import LEGACY_STATUS_ALERTS, AlertStatus, LegacyAlertStatus, Severity
+from portal.models import (
+    LEGACY_STATUS_ALERTS,
+    AlertStatus,
+    LegacyAlertStatus,
+    ServiceSource,
+    Severity,
+)
 
 STATUS_ERROR = _("Choose a status from the list.")
 
@@ -52,7 +58,7 @@ class AlertFilterForm(forms.Form):
 
     @property
     def is_filtered(self) -> bool:
-        return any(self.cleaned_data.get(name) for name in ("status", "severity"))
+        return any(self.cleaned_data.get(name) for name in self.fields)
 
     def options(self, field: forms.BoundField) -> list[tuple[str, str, bool]]:
         """A field's choices as (value, label, chosen), chosen as its widget would mark them.
@@ -86,4 +92,40 @@ class LegacyAlertFilterForm(AlertFilterForm):
         status = self.cleaned_data.get("status")
         if status:
             rows = rows.filter(LEGACY_STATUS_ALERTS[status])
+        return self.filter_severity(rows)
+
+
+class AlertQueueFilterForm(AlertFilterForm):
+    """The Defender alert queue's filters: its statuses and severity, and which Defender
+    product raised the alert, as the queue gathers every product's alerts."""
+
+    service_source = forms.ChoiceField(
+        label=_("Service source"),
+        choices=[("", _("All service sources")), *ServiceSource.choices],
+        required=False,
+        error_messages={"invalid_choice": _("Choose a service source from the list.")},
+    )
+
+    def filter(self, rows: QuerySet) -> QuerySet:
+        rows = super().filter(rows)
+        source = self.cleaned_data.get("service_source")
+        return rows.filter(service_source=source) if source else rows
+
+
+class EndpointAlertFilterForm(AlertFilterForm):
+    """The Security Center queue's filters: one status at a time, in the Defender portal's
+    words (the Security Center already triaged alerts as New, In progress and Resolved)."""
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("All statuses")), *AlertStatus.choices],
+        required=False,
+        error_messages={"invalid_choice": STATUS_ERROR},
+    )
+
+    def filter(self, rows: QuerySet) -> QuerySet:
+        self.is_valid()
+        status = self.cleaned_data.get("status")
+        if status:
+            rows = rows.filter(status=status)
         return self.filter_severity(rows)

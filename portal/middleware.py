@@ -1,4 +1,8 @@
-"""Legacy-portal middleware: sends newly signed-in sessions to the equivalent Defender page."""
+"""The former portals' middleware: newly signed-in sessions go to the equivalent Defender page.
+
+One class for every former portal; each site's workload and route map come from
+portal.former_portals, and whether a session is routed from settings_ui.routing_rule.
+"""
 
 from __future__ import annotations
 
@@ -12,29 +16,31 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import http_date
 
 from accounts.session_keys import TENANT_ID, USER_ID, session_roles, signed_in_at
-from portal.routes import route_for_legacy_path
+from portal.former_portals import FORMER_PORTALS
 from settings_ui.routing_rule import RedirectionState, SessionFacts, should_route
 from settings_ui.state import get_state
-from web.hosts import LEGACY, urlconf_for
+from web.hosts import urlconf_for
 
 logger = logging.getLogger("portal.redirection")
 
 
-def pass_through_prefixes() -> tuple[str, ...]:
-    """Legacy paths a routed session still needs: sign-in, sign-out, service pages, static files."""
-    urlconf = urlconf_for(LEGACY)
+def pass_through_prefixes(site: str) -> tuple[str, ...]:
+    """A former portal's paths a routed session still needs: sign-in, sign-out, service
+    pages, static files."""
+    urlconf = urlconf_for(site)
     named = ("accounts:signin", "accounts:signout", "healthz", "favicon")
     return (*(reverse(name, urlconf=urlconf) for name in named), settings.STATIC_URL)
 
 
-def session_is_routed(session, state: RedirectionState | None = None) -> bool:
-    """The one decision applied to a signed-in legacy session, from the session alone."""
+def session_is_routed(session, state: RedirectionState) -> bool:
+    """The one decision applied to a signed-in session of a former portal, from the session
+    and its workload's ``state`` alone."""
     account_id = session.get(USER_ID)
     tenant_id = session.get(TENANT_ID)
     if account_id is None or tenant_id is None:
         return False
     return should_route(
-        state or get_state(tenant_id),
+        state,
         SessionFacts(account_id, tenant_id, signed_in_at(session)),
         now=timezone.now(),
         window_seconds=settings.REDIRECTION_PROPAGATION_SECONDS,
@@ -63,13 +69,14 @@ class RoutedRedirect(HttpResponseRedirect):
         self["Cache-Control"] = self.never_cache_control
 
 
-class LegacyRedirectionMiddleware:
-    """Answers a routed session with a 302 to the equivalent Defender page.
+class FormerPortalRedirectionMiddleware:
+    """On each former portal, answers a routed session with a 302 to the equivalent Defender
+    page, by that portal's route map and its workload's switch (portal.former_portals).
 
     A plain 302 to the mapped page: the Defender portal, with no session of its own yet,
     signs the account in through the directory, which already knows this browser and answers
     without asking again. Reads only the session and the cached state: no query of its own
-    on a warm cache.
+    on a warm cache. Every other site passes untouched.
     """
 
     # 302, never 301: a browser keeps a 301 for ever, and Off must take effect at once.
@@ -77,20 +84,27 @@ class LegacyRedirectionMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.pass_through = pass_through_prefixes()
+        self.pass_through = {site: pass_through_prefixes(site) for site in FORMER_PORTALS}
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.portal != LEGACY or request.path_info.startswith(self.pass_through):
+        former = FORMER_PORTALS.get(request.portal)
+        if former is None or request.path_info.startswith(self.pass_through[request.portal]):
             return self.get_response(request)
         session = request.session
-        if not session_is_routed(session):
+        tenant_id = session.get(TENANT_ID)
+        if tenant_id is None or not session_is_routed(
+            session, get_state(tenant_id, former.workload)
+        ):
             return self.get_response(request)
 
-        account_id, tenant_id = session[USER_ID], session[TENANT_ID]
-        target = route_for_legacy_path(request.path_info, request.GET, roles=session_roles(session))
+        account_id = session[USER_ID]
+        target = former.defender_path(request.path_info, request.GET, roles=session_roles(session))
         # Traffic, not an event: the access log has every routed 302 already, and a line of
         # its own per answer cost a seventh of a routed answer's time. LOG_LEVEL=DEBUG adds it.
         logger.debug(
-            "redirection_routed tenant=%s account=%s decision=routed", tenant_id, account_id
+            "redirection_routed portal=%s tenant=%s account=%s decision=routed",
+            request.portal,
+            tenant_id,
+            account_id,
         )
         return self.response_class(settings.DEFENDER_PORTAL_URL + target)

@@ -1,10 +1,12 @@
-"""Mock security data both portals show: alerts, incidents, identities, devices, health issues."""
+"""Mock security data the portals show: alerts, incidents, identities, devices, health issues."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from oauth2_provider.settings import oauth2_settings
 
 from accounts.models import Tenant
 
@@ -22,6 +24,28 @@ class AlertStatus(models.TextChoices):
     NEW = "new", _("New")
     IN_PROGRESS = "in_progress", _("In progress")
     RESOLVED = "resolved", _("Resolved")
+
+
+class ServiceSource(models.TextChoices):
+    """The Defender product that raised an alert; each former portal showed its own only.
+
+    The values are the workloads' names, as the Defender portal's "Service sources" filter
+    and each former portal's redirection know them.
+    """
+
+    IDENTITY = "identity", _("Microsoft Defender for Identity")
+    ENDPOINT = "endpoint", _("Microsoft Defender for Endpoint")
+
+
+class DetectionSource(models.TextChoices):
+    """What, inside that product, detected the activity."""
+
+    IDENTITY = "identity", _("Defender for Identity")
+    EDR = "edr", _("EDR")
+    ANTIVIRUS = "antivirus", _("Antivirus")
+    SMARTSCREEN = "smartscreen", _("SmartScreen")
+    CUSTOM_TI = "custom_ti", _("Custom TI")
+    AUTOMATED_INVESTIGATION = "automated_investigation", _("Automated investigation")
 
 
 def quick_choice_labels(model: type[models.Model]) -> type[models.Model]:
@@ -127,7 +151,11 @@ class Incident(models.Model):
 
 @quick_choice_labels
 class Alert(models.Model):
-    """A security alert raised by the identity sensors."""
+    """A security alert raised by a Defender product: the identity sensors or an endpoint.
+
+    One table for both, as the Defender portal shows them in one queue under the same ids;
+    the legacy portal shows the identity sensors' alerts, the Security Center the endpoints'.
+    """
 
     tenant = models.ForeignKey(Tenant, related_name="alerts", on_delete=models.CASCADE)
     title = models.CharField(_("title"), max_length=200)
@@ -149,12 +177,27 @@ class Alert(models.Model):
     incident = models.ForeignKey(
         Incident, related_name="alerts", on_delete=models.SET_NULL, null=True, blank=True
     )
+    service_source = models.CharField(
+        _("service source"), max_length=20, choices=ServiceSource, default=ServiceSource.IDENTITY
+    )
+    detection_source = models.CharField(
+        _("detection source"),
+        max_length=30,
+        choices=DetectionSource,
+        default=DetectionSource.IDENTITY,
+    )
 
     objects = TenantManager()
 
     class Meta:
         ordering = ["-detected_at"]
-        indexes = [models.Index(fields=["tenant", "-detected_at"], name="alert_tenant_recent")]
+        indexes = [
+            models.Index(fields=["tenant", "-detected_at"], name="alert_tenant_recent"),
+            # Each former portal's queue: one product's alerts of one tenant, newest first.
+            models.Index(
+                fields=["tenant", "service_source", "-detected_at"], name="alert_tenant_source"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -213,3 +256,36 @@ class HealthIssue(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SiemIntegration(models.Model):
+    """A tenant's SIEM tool, allowed to read that tenant's Security Center alerts.
+
+    Its application at the directory (a client id and secret) gets access tokens through the
+    client credentials grant; the alerts API answers each token with this tenant's alerts
+    only. Support registers it in the console; removing it removes the application and so
+    every token it was given.
+    """
+
+    tenant = models.ForeignKey(Tenant, related_name="siem_integrations", on_delete=models.CASCADE)
+    application = models.OneToOneField(
+        oauth2_settings.APPLICATION_MODEL,
+        related_name="siem_integration",
+        on_delete=models.CASCADE,
+    )
+    created_at = models.DateTimeField(_("registered"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        ordering = ["tenant__name", "created_at"]
+        verbose_name = _("SIEM integration")
+
+    def __str__(self) -> str:
+        return f"{self.application.name} · {self.tenant.name}"

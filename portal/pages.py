@@ -1,4 +1,8 @@
-"""What the pages of both portals share: the signed-in tenant, and the data each page shows."""
+"""What the portals' pages share: the signed-in tenant, and the data each page shows.
+
+A former portal shows one Defender product's alerts (its ``source``); the Defender portal
+shows every product's (no source).
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from django.utils import timezone
 
 from accounts.models import Tenant
 from portal.alert_list import alert_page
-from portal.forms import AlertFilterForm
+from portal.forms import AlertFilterForm, AlertQueueFilterForm
 from portal.models import (
     UNRESOLVED,
     Alert,
@@ -55,12 +59,19 @@ def tenant_page(view: Callable) -> Callable:
     return wrapper
 
 
+def tenant_alerts(tenant_id: int, source: str | None = None) -> QuerySet:
+    """A tenant's alerts, of one service source when a portal shows only that product's."""
+    rows = Alert.objects.for_tenant(tenant_id)
+    return rows.filter(service_source=source) if source else rows
+
+
 def filtered_alerts(
     request: HttpRequest,
     tenant_id: int,
-    form_class: type[AlertFilterForm] = AlertFilterForm,
+    form_class: type[AlertFilterForm] = AlertQueueFilterForm,
     *,
     first: int,
+    source: str | None = None,
 ) -> dict:
     """The alert list with the request's filters applied: one query for the rows, one count.
 
@@ -69,7 +80,7 @@ def filtered_alerts(
     """
     form = form_class(request.GET)
     shown = alerts_to_show(request.GET.get("shown"), first)
-    alerts, count = alert_page(form.filter(Alert.objects.for_tenant(tenant_id)), shown)
+    alerts, count = alert_page(form.filter(tenant_alerts(tenant_id, source)), shown)
     more_url = None
     if shown < min(count, ALERT_LIST_LIMIT):
         query = request.GET.copy()
@@ -94,20 +105,30 @@ def alerts_to_show(asked: str | int | None, first: int) -> int:
     return min(max(wanted, first), ALERT_LIST_LIMIT)
 
 
-def alert_detail(tenant_id: int, alert_id: int) -> Alert:
-    rows = Alert.objects.for_tenant(tenant_id).select_related("identity", "device", "incident")
+def alert_detail(tenant_id: int, alert_id: int, source: str | None = None) -> Alert:
+    rows = tenant_alerts(tenant_id, source).select_related("identity", "device", "incident")
     return get_object_or_404(rows, pk=alert_id)
 
 
-def identity_profile(tenant_id: int, identity_id: int) -> dict:
+def _of_source(alerts: QuerySet, source: str | None) -> QuerySet:
+    return alerts.filter(service_source=source) if source else alerts
+
+
+def identity_profile(tenant_id: int, identity_id: int, source: str | None = None) -> dict:
     identity = get_object_or_404(Identity.objects.for_tenant(tenant_id), pk=identity_id)
-    alerts = list(identity.alerts.select_related("device").order_by("-detected_at"))
+    alerts = list(
+        _of_source(identity.alerts, source).select_related("device").order_by("-detected_at")
+    )
     return {"identity": identity, "alerts": alerts, "devices": _distinct(a.device for a in alerts)}
 
 
-def device_profile(tenant_id: int, device_id: int) -> dict:
+def device_profile(tenant_id: int, device_id: int, source: str | None = None) -> dict:
     device = get_object_or_404(Device.objects.for_tenant(tenant_id), pk=device_id)
-    alerts = list(device.alerts.select_related("identity").order_by("-detected_at"))
+    alerts = list(
+        _of_source(device.alerts, source)
+        .select_related("identity", "incident")
+        .order_by("-detected_at")
+    )
     return {
         "device": device,
         "alerts": alerts,
@@ -250,12 +271,23 @@ def summary(tenant_id: int) -> dict:
     }
 
 
-def incidents(request: HttpRequest, tenant_id: int) -> dict:
-    form = AlertFilterForm(request.GET)
-    rows: QuerySet = form.filter(
-        Incident.objects.for_tenant(tenant_id).annotate(alert_count=Count("alerts"))
-    )
-    return {"filter_form": form, "incidents": rows}
+def incidents(
+    request: HttpRequest,
+    tenant_id: int,
+    form_class: type[AlertFilterForm] = AlertFilterForm,
+    source: str | None = None,
+) -> dict:
+    """The incident queue; with a source, the incidents holding that product's alerts, each
+    with how many of them it holds."""
+    form = form_class(request.GET)
+    rows: QuerySet = Incident.objects.for_tenant(tenant_id)
+    if source:
+        rows = rows.annotate(
+            alert_count=Count("alerts", filter=Q(alerts__service_source=source))
+        ).filter(alert_count__gt=0)
+    else:
+        rows = rows.annotate(alert_count=Count("alerts"))
+    return {"filter_form": form, "incidents": form.filter(rows)}
 
 
 def identities(tenant_id: int) -> QuerySet:

@@ -1,4 +1,5 @@
-"""The legacy→Defender route map: DESIGN.md's table as data, and the one function that reads it."""
+"""The route maps: one per former portal (its path → the Defender path), as data, and the one
+function that reads a map."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ from urllib.parse import urlencode
 from django.urls import register_converter, reverse
 
 from accounts.roles import views_settings
-from portal.models import LEGACY_TO_DEFENDER_STATUS, LegacyAlertStatus, Severity
+from portal.models import (
+    LEGACY_TO_DEFENDER_STATUS,
+    AlertStatus,
+    LegacyAlertStatus,
+    ServiceSource,
+    Severity,
+)
 from web.hosts import DEFENDER, urlconf_for
 
 DEFENDER_HOME = "defender:home"
@@ -22,7 +29,7 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class ObjectIdConverter:
-    """URL converter for the object ids both portals show, the same shape the route map takes."""
+    """URL converter for the object ids the portals show, the same shape the route maps take."""
 
     regex = OBJECT_ID_PATTERN
 
@@ -33,7 +40,7 @@ class ObjectIdConverter:
         return str(value)
 
 
-# Registered once, here, for both portals' URLconfs.
+# Registered once, here, for every portal's URLconf.
 register_converter(ObjectIdConverter, "object_id")
 
 
@@ -43,7 +50,7 @@ def _one_of(choices: list[str]):
 
 
 def clean_search_text(value: str) -> str:
-    """Search text as both portals use it: no control characters, at most 200 characters."""
+    """Search text as every portal uses it: no control characters, at most 200 characters."""
     return _CONTROL_CHARACTERS.sub("", value).strip()[:MAX_SEARCH_LENGTH].strip()
 
 
@@ -58,10 +65,18 @@ def _defender_statuses(value: str) -> tuple[str, ...] | None:
     return tuple(str(status) for status in LEGACY_TO_DEFENDER_STATUS[LegacyAlertStatus(value)])
 
 
-# Query parameters a route may carry across, each with the check its value must pass; the
-# answer is the value (or values) the Defender page takes.
-QUERY_RULES: dict[str, Callable[[str], str | tuple[str, ...] | None]] = {
+QueryRule = Callable[[str], str | tuple[str, ...] | None]
+
+# Query parameters a legacy route may carry across, each with the check its value must pass;
+# the answer is the value (or values) the Defender page takes.
+QUERY_RULES: dict[str, QueryRule] = {
     "status": _defender_statuses,
+    "severity": _one_of(Severity.values),
+    "q": _search_text,
+}
+# The Security Center's: its statuses are the Defender portal's own.
+ENDPOINT_QUERY_RULES: dict[str, QueryRule] = {
+    "status": _one_of(AlertStatus.values),
     "severity": _one_of(Severity.values),
     "q": _search_text,
 }
@@ -69,10 +84,13 @@ QUERY_RULES: dict[str, Callable[[str], str | tuple[str, ...] | None]] = {
 
 @dataclass(frozen=True)
 class Route:
-    legacy: re.Pattern[str]
-    # A URL name of the Defender portal; the legacy pattern's named groups are its arguments.
+    # A path of the former portal.
+    former: re.Pattern[str]
+    # A URL name of the Defender portal; the former pattern's named groups are its arguments.
     defender: str
     keep: tuple[str, ...] = ()
+    # Parameters the Defender page is always given: fixed values, never read from a request.
+    adds: tuple[tuple[str, str], ...] = ()
     # Who may open ``defender`` (from the account's directory roles; None: everyone with a
     # tenant), and the nearest page for those who may not.
     opens: Callable[[Iterable[str]], bool] | None = None
@@ -84,14 +102,15 @@ class Route:
         return self.otherwise
 
 
-def _route(legacy: str, defender: str, keep: tuple[str, ...] = (), **access) -> Route:
-    return Route(re.compile(legacy + "/?"), defender, keep, **access)
+def _route(former: str, defender: str, keep: tuple[str, ...] = (), **options) -> Route:
+    return Route(re.compile(former + "/?"), defender, keep, **options)
 
 
 def _object_id(name: str) -> str:
     return rf"(?P<{name}>{OBJECT_ID_PATTERN})"
 
 
+# The legacy portal's (Defender for Identity).
 ROUTES: tuple[Route, ...] = (
     # The lookahead keeps an empty path off the landing page: only "/" and "/timeline" are it.
     _route(r"(?=/)(?:/timeline)?", "defender:alerts", keep=("status", "severity")),
@@ -109,6 +128,34 @@ ROUTES: tuple[Route, ...] = (
     ),
     _route(r"/about", "defender:about"),
 )
+
+# The Security Center's. Its queue showed the endpoints' alerts only: the Defender queue
+# shows every product's, so the route asks it for the same ones.
+ENDPOINT_ROUTES: tuple[Route, ...] = (
+    _route(
+        r"(?=/)(?:/alerts)?",
+        "defender:alerts",
+        keep=("status", "severity"),
+        adds=(("service_source", ServiceSource.ENDPOINT.value),),
+    ),
+    # One table of alerts behind both portals: an alert keeps its id.
+    _route(rf"/alerts/{_object_id('alert_id')}", "defender:alert"),
+    _route(r"/incidents", "defender:incidents"),
+    _route(rf"/machines/{_object_id('device_id')}", "defender:machine"),
+    _route(r"/search", "defender:search", keep=("q",)),
+)
+
+
+@dataclass(frozen=True)
+class RouteMap:
+    """One former portal's routes, and the checks of the query parameters they keep."""
+
+    routes: tuple[Route, ...]
+    query_rules: Mapping[str, QueryRule]
+
+
+IDENTITY_ROUTE_MAP = RouteMap(ROUTES, QUERY_RULES)
+ENDPOINT_ROUTE_MAP = RouteMap(ENDPOINT_ROUTES, ENDPOINT_QUERY_RULES)
 
 
 # An id no page has: reversed in place of each argument, then swapped for a format field.
@@ -129,28 +176,33 @@ def defender_path_template(url_name: str, arguments: tuple[str, ...] = ()) -> st
     return path
 
 
-def route_for_legacy_path(
-    path: str, query: Mapping[str, str] | None = None, *, roles: Iterable[str] | None = None
+def route_for_path(
+    route_map: RouteMap,
+    path: str,
+    query: Mapping[str, str] | None = None,
+    *,
+    roles: Iterable[str] | None = None,
 ) -> str:
-    """The Defender path (with its query) equivalent to a legacy path.
+    """The Defender path (with its query) equivalent to a path of a former portal.
 
-    The answer is built only from the Defender portal's URL names, digits and URL-encoded
-    values of whitelisted parameters, so it is always a path on the Defender host; unknown or
-    malformed paths go to the Defender home page. Given the account's directory ``roles``,
-    it is a page that account may open: the nearest one when the equivalent refuses it.
+    The answer is built only from the Defender portal's URL names, digits, the map's fixed
+    parameters and URL-encoded values of whitelisted parameters, so it is always a path on
+    the Defender host; unknown or malformed paths go to the Defender home page. Given the
+    account's directory ``roles``, it is a page that account may open: the nearest one when
+    the equivalent refuses it.
     """
     query = query or {}
-    for route in ROUTES:
-        match = route.legacy.fullmatch(path)
+    for route in route_map.routes:
+        match = route.former.fullmatch(path)
         if match is None:
             continue
         arguments = match.groupdict()
         url_name = route.target_for(roles)
         target = defender_path_template(url_name, tuple(arguments)).format(**arguments)
-        kept = []
+        kept = list(route.adds)
         for name in route.keep:
             raw = query.get(name)
-            value = QUERY_RULES[name](raw) if isinstance(raw, str) else None
+            value = route_map.query_rules[name](raw) if isinstance(raw, str) else None
             if isinstance(value, tuple):
                 kept.extend((name, one) for one in value)
             elif value is not None:
@@ -158,3 +210,17 @@ def route_for_legacy_path(
         # "replace": text a browser could never send (a lone surrogate) must not crash the map.
         return f"{target}?{urlencode(kept, errors='replace')}" if kept else target
     return defender_path_template(DEFENDER_HOME)
+
+
+def route_for_legacy_path(
+    path: str, query: Mapping[str, str] | None = None, *, roles: Iterable[str] | None = None
+) -> str:
+    """The Defender path (with its query) equivalent to a legacy portal's path."""
+    return route_for_path(IDENTITY_ROUTE_MAP, path, query, roles=roles)
+
+
+def route_for_endpoint_path(
+    path: str, query: Mapping[str, str] | None = None, *, roles: Iterable[str] | None = None
+) -> str:
+    """The Defender path (with its query) equivalent to a Security Center path."""
+    return route_for_path(ENDPOINT_ROUTE_MAP, path, query, roles=roles)

@@ -1,4 +1,7 @@
-"""Legacy portal pages: the timeline, profiles, search, Health center, configuration, about."""
+"""Legacy portal pages: the timeline, profiles, search, Health center, configuration, about.
+
+The legacy portal is Defender for Identity's: it shows the identity sensors' alerts only.
+"""
 
 from __future__ import annotations
 
@@ -7,32 +10,35 @@ from django.shortcuts import render
 
 from portal import pages
 from portal.forms import LegacyAlertFilterForm
+from portal.models import ServiceSource
 from portal.pages import tenant_page
+
+SOURCE = ServiceSource.IDENTITY
 
 
 @tenant_page
 def timeline(request: HttpRequest, tenant_id: int) -> HttpResponse:
     context = pages.filtered_alerts(
-        request, tenant_id, LegacyAlertFilterForm, first=pages.TIMELINE_FIRST
+        request, tenant_id, LegacyAlertFilterForm, first=pages.TIMELINE_FIRST, source=SOURCE
     )
     return render(request, "legacy/timeline.html", {"legacy_section": "timeline", **context})
 
 
 @tenant_page
 def security_alert(request: HttpRequest, tenant_id: int, alert_id: int) -> HttpResponse:
-    found = pages.alert_detail(tenant_id, alert_id)
+    found = pages.alert_detail(tenant_id, alert_id, SOURCE)
     return render(request, "legacy/alert.html", {"legacy_section": "timeline", "alert": found})
 
 
 @tenant_page
 def user(request: HttpRequest, tenant_id: int, identity_id: int) -> HttpResponse:
-    context = pages.identity_profile(tenant_id, identity_id)
+    context = pages.identity_profile(tenant_id, identity_id, SOURCE)
     return render(request, "legacy/user.html", context)
 
 
 @tenant_page
 def computer(request: HttpRequest, tenant_id: int, device_id: int) -> HttpResponse:
-    context = pages.device_profile(tenant_id, device_id)
+    context = pages.device_profile(tenant_id, device_id, SOURCE)
     return render(request, "legacy/computer.html", context)
 
 

@@ -52,6 +52,7 @@ def demo_server():
         "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
         "DEFENDER_PORTAL_URL": f"http://security.localhost:{port}",
         "LEGACY_PORTAL_URL": f"http://portal.atp.localhost:{port}",
+        "ENDPOINT_PORTAL_URL": f"http://securitycenter.localhost:{port}",
         "IDENTITY_URL": f"http://login.localhost:{port}",
         "DEMO_PASSWORD": PASSWORD,
         "LOG_LEVEL": "WARNING",

@@ -17,8 +17,8 @@ from accounts.models import Tenant, User
 SUPPORT_GROUP = "Support"
 
 # (app label, codename). Support looks at everything it needs, ends sessions, lifts sign-in
-# pauses, triages feedback and turns redirection through the audited actions; it edits
-# nothing else.
+# pauses, triages feedback, registers tenants' SIEM integrations and turns redirection
+# through the audited actions; it edits nothing else.
 SUPPORT_PERMISSIONS = (
     ("accounts", "view_tenant"),
     ("accounts", "view_user"),
@@ -29,6 +29,10 @@ SUPPORT_PERMISSIONS = (
     ("settings_ui", "change_portal_redirection"),
     ("settings_ui", "view_feedback"),
     ("settings_ui", "change_feedback"),
+    # Registering a tenant's SIEM shows its secret once; removing it revokes its tokens.
+    ("portal", "view_siemintegration"),
+    ("portal", "add_siemintegration"),
+    ("portal", "delete_siemintegration"),
     ("axes", "change_accessattempt"),  # lifting a pause (the record itself is never edited)
 )
 

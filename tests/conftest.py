@@ -15,6 +15,7 @@ from tests.redirection import start_clock, switcher
 
 DEFENDER_HOST = "security.localhost"
 LEGACY_HOST = "portal.atp.localhost"
+ENDPOINT_HOST = "securitycenter.localhost"
 IDENTITY_HOST = "login.localhost"
 
 
@@ -52,6 +53,11 @@ def defender_client() -> Client:
 @pytest.fixture
 def legacy_client() -> Client:
     return Client(HTTP_HOST=LEGACY_HOST)
+
+
+@pytest.fixture
+def endpoint_client() -> Client:
+    return Client(HTTP_HOST=ENDPOINT_HOST)
 
 
 def directory_of(client: Client) -> Client:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
+from oauth2_provider.models import get_application_model
 
 from accounts.models import DirectoryRole, RoleAssignment, SignInSession, Tenant, User
-from portal.models import Alert, Device, HealthIssue, Identity, Incident
+from portal.models import Alert, Device, HealthIssue, Identity, Incident, SiemIntegration
 
 PASSWORD = "correct-horse-battery"
 
@@ -107,6 +108,16 @@ class AlertFactory(DjangoModelFactory):
     device = factory.SubFactory(DeviceFactory, tenant=factory.SelfAttribute("..tenant"))
 
 
+class EndpointAlertFactory(AlertFactory):
+    """An alert Defender for Endpoint raised on a device, as the Security Center shows it."""
+
+    title = factory.Sequence(lambda n: f"Suspicious PowerShell command line #{n}")
+    description = "A process ran an encoded PowerShell command."
+    category = "Execution"
+    service_source = "endpoint"
+    detection_source = "edr"
+
+
 class HealthIssueFactory(DjangoModelFactory):
     class Meta:
         model = HealthIssue
@@ -118,3 +129,26 @@ class HealthIssueFactory(DjangoModelFactory):
     kind = "sensor"
     severity = "medium"
     status = "open"
+
+
+CLIENT_SECRET = "a-siem-client-secret-of-sixty-four-characters-0123456789abcdefgh"
+
+
+class SiemApplicationFactory(DjangoModelFactory):
+    class Meta:
+        model = get_application_model()
+
+    name = factory.Sequence(lambda n: f"SIEM {n}")
+    client_type = "confidential"
+    authorization_grant_type = "client-credentials"
+    client_secret = CLIENT_SECRET
+
+
+class SiemIntegrationFactory(DjangoModelFactory):
+    """A tenant's SIEM, registered with the client secret CLIENT_SECRET."""
+
+    class Meta:
+        model = SiemIntegration
+
+    tenant = factory.SubFactory(TenantFactory)
+    application = factory.SubFactory(SiemApplicationFactory)

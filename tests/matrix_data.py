@@ -1,4 +1,4 @@
-"""The authorization matrix as data: every endpoint of both portals and what each account gets.
+"""The authorization matrix as data: every endpoint of the portals and what each account gets.
 
 Read a row left to right: the three accounts that belong to no tenant (or none at all), then
 the five directory roles and "no role" for an account whose home is Contoso, the same for an
@@ -107,7 +107,7 @@ def to(path: str, *changes: str) -> Expect:
 class Endpoint:
     """One request. ``{alert}`` and the like in the path are Contoso's objects' ids."""
 
-    portal: str  # "D" Defender portal, "L" legacy portal
+    portal: str  # "D" Defender portal, "L" legacy portal, "E" Security Center
     method: str
     path: str
     form: dict | None = None
@@ -470,6 +470,61 @@ MATRIX: list[tuple[Endpoint, dict[Column, Expect]]] = [
      row((NF, NF, NF),          (NF,) * 6,                  (NF,) * 6,
          (NF,) * 5)),
     (Endpoint("L", "PUT", API, json={"enabled": True}),
+     row((NF, NF, NF),          (NF,) * 6,                  (NF,) * 6,
+         (NF,) * 5)),
+
+    # ---------------------------------------------------------------- Security Center
+    # As the legacy portal: a tenant account browses its own tenant's endpoint alerts whatever
+    # its role; an identity sensor's alert is not a Security Center page, even its own tenant's.
+    #                           anonymous staff support     GA  SA  SO  SR  GR  none
+    (Endpoint("E", "GET", "/"),
+     row((SIGNIN, NO, NO),      (OK, OK, OK, OK, OK, OK),   (OK, OK, OK, OK, OK, OK),
+         (OK, OK, OK, OK, OK))),
+    (Endpoint("E", "GET", "/alerts?status=new&severity=medium"),
+     row((SIGNIN, NO, NO),      (OK, OK, OK, OK, OK, OK),   (OK, OK, OK, OK, OK, OK),
+         (OK, OK, OK, OK, OK))),
+    (Endpoint("E", "GET", "/alerts/{endpoint_alert}"),
+     row((SIGNIN, NO, NO),      (OK, OK, OK, OK, OK, OK),   (NF, NF, NF, NF, NF, NF),
+         (OK, OK, OK, OK, OK))),
+    (Endpoint("E", "GET", "/alerts/{alert}", note="an identity sensor's alert"),
+     row((SIGNIN, NO, NO),      (NF,) * 6,                  (NF,) * 6,
+         (NF,) * 5)),
+    (Endpoint("E", "GET", "/machines/{endpoint_device}"),
+     row((SIGNIN, NO, NO),      (OK, OK, OK, OK, OK, OK),   (NF, NF, NF, NF, NF, NF),
+         (OK, OK, OK, OK, OK))),
+    (Endpoint("E", "GET", "/incidents"),
+     row((SIGNIN, NO, NO),      (OK, OK, OK, OK, OK, OK),   (OK, OK, OK, OK, OK, OK),
+         (OK, OK, OK, OK, OK))),
+    (Endpoint("E", "GET", "/search?q=Marker"),
+     row((SIGNIN, NO, NO),      (OK, OK, OK, OK, OK, OK),   (OK, OK, OK, OK, OK, OK),
+         (OK, OK, OK, OK, OK))),
+    (Endpoint("E", "GET", "/feedback?from=/alerts"),
+     row((SIGNIN, OK, OK),      (OK, OK, OK, OK, OK, OK),   (OK, OK, OK, OK, OK, OK),
+         (OK, OK, OK, OK, OK))),
+    (Endpoint("E", "POST", "/feedback", form=FEEDBACK_FORM),
+     row((SIGNIN, to(THANKS, TENANTLESS_FEEDBACK), to(THANKS, TENANTLESS_FEEDBACK)),
+         (to(THANKS, CONTOSO_FEEDBACK),) * 6,
+         (to(THANKS, FABRIKAM_FEEDBACK),) * 6,
+         (to(THANKS, CONTOSO_FEEDBACK),) * 5)),
+    (Endpoint("E", "GET", "/healthz"),
+     row((OK, OK, OK),          (OK, OK, OK, OK, OK, OK),   (OK, OK, OK, OK, OK, OK),
+         (OK, OK, OK, OK, OK))),
+    # The SIEM API answers a bearer token of a SIEM integration only: a browser's signed-in
+    # session is no credential there (tests/test_siem_api.py covers the tokens).
+    (Endpoint("E", "GET", "/api/alerts"),
+     row((UNAUTH,) * 3,         (UNAUTH,) * 6,              (UNAUTH,) * 6,
+         (UNAUTH,) * 5)),
+    # Settings, their API and the console exist on the Defender portal only.
+    (Endpoint("E", "GET", "/admin/"),
+     row((NF, NF, NF),          (NF,) * 6,                  (NF,) * 6,
+         (NF,) * 5)),
+    (Endpoint("E", "GET", "/settings"),
+     row((NF, NF, NF),          (NF,) * 6,                  (NF,) * 6,
+         (NF,) * 5)),
+    (Endpoint("E", "POST", PAGE, form={"enabled": "on"}),
+     row((NF, NF, NF),          (NF,) * 6,                  (NF,) * 6,
+         (NF,) * 5)),
+    (Endpoint("E", "PUT", API, json={"enabled": True}),
      row((NF, NF, NF),          (NF,) * 6,                  (NF,) * 6,
          (NF,) * 5)),
 ]

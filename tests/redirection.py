@@ -34,9 +34,9 @@ def start_clock(monkeypatch) -> Clock:
 def switcher(capture_on_commit) -> Callable:
     """Turn a tenant's switch through the one writer, running its after-commit invalidation."""
 
-    def turn(tenant, enabled: bool, actor) -> None:
+    def turn(tenant, enabled: bool, actor, workload: str = "identity") -> None:
         with capture_on_commit(execute=True):
-            set_portal_redirection(tenant, enabled, actor=actor, source="web")
+            set_portal_redirection(tenant, enabled, actor=actor, source="web", workload=workload)
 
     return turn
 

@@ -1,4 +1,5 @@
-"""Hostile legacy paths and queries, one home for the route map's and the middleware's tests."""
+"""Hostile paths and queries of the former portals, one home for the route maps' and the
+middleware's tests."""
 
 from __future__ import annotations
 
@@ -18,7 +19,12 @@ RISKY_PREFIXES = [
     "/user/",
     "/computer/",
     "/search",
-    # The legacy middleware's pass-through paths, so its tests see them too.
+    # The Security Center's own.
+    "/alerts",
+    "/alerts/",
+    "/machines/",
+    "/incidents",
+    # The middleware's pass-through paths, so its tests see them too.
     "/signin",
     "/signout",
     "/healthz",
@@ -51,7 +57,7 @@ def legacy_queries(*, surrogates: bool = False) -> st.SearchStrategy[dict[str, s
     """Query parameters, the whitelisted ones and others, with hostile values."""
     text = ANY_TEXT if surrogates else st.text()
     return st.dictionaries(
-        st.sampled_from(["q", "status", "severity", "next", "url", "page"]),
+        st.sampled_from(["q", "status", "severity", "service_source", "next", "url", "page"]),
         st.one_of(text, st.sampled_from(RISKY_VALUES)),
         max_size=6,
     )

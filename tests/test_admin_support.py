@@ -91,10 +91,13 @@ def test_migrate_alone_gives_support_its_group():
     assert granted(Group.objects.get(name=SUPPORT_GROUP)) == set(SUPPORT_PERMISSIONS)
 
 
-def test_the_migration_grants_what_the_group_is_meant_to_have():
+def test_the_migrations_grant_what_the_group_is_meant_to_have():
     """A change of SUPPORT_PERMISSIONS needs a migration of its own: this says so."""
-    migration = import_module("settings_ui.migrations.0005_support_group")
-    assert set(migration.PERMISSIONS) == set(SUPPORT_PERMISSIONS)
+    granted_by = ("0005_support_group", "0008_support_siem_integrations")
+    migrations = [import_module(f"settings_ui.migrations.{name}") for name in granted_by]
+    assert {p for migration in migrations for p in migration.PERMISSIONS} == set(
+        SUPPORT_PERMISSIONS
+    )
 
 
 def test_seed_demo_puts_a_lost_or_altered_group_back(settings):

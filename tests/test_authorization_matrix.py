@@ -32,9 +32,10 @@ from settings_ui.models import ChangeSource, Feedback, PortalRedirection, Redire
 from settings_ui.services import set_portal_redirection
 from settings_ui.support import ensure_support_group
 from settings_ui.workloads import Workload
-from tests.conftest import DEFENDER_HOST, LEGACY_HOST, sign_in
+from tests.conftest import DEFENDER_HOST, ENDPOINT_HOST, LEGACY_HOST, sign_in
 from tests.factories import (
     AlertFactory,
+    EndpointAlertFactory,
     RoleAssignmentFactory,
     SignInSessionFactory,
     TenantFactory,
@@ -74,12 +75,20 @@ pytestmark = pytest.mark.django_db
 
 SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
 
-HOSTS = {"D": DEFENDER_HOST, "L": LEGACY_HOST}
-PORTALS = {"D": "defender", "L": "legacy"}
+HOSTS = {"D": DEFENDER_HOST, "L": LEGACY_HOST, "E": ENDPOINT_HOST}
+PORTALS = {"D": "defender", "L": "legacy", "E": "endpoint"}
+# A page of each portal that needs a signed-in account.
+SIGNED_IN_PAGE = {"D": "/alerts", "L": "/timeline", "E": "/alerts"}
 MODEL_BACKEND = "accounts.backends.AccountBackend"
 
 # Words found only in Contoso's data: no answer to a Fabrikam account may contain them.
-CONTOSO_MARKERS = ("Marker alert of Contoso", "Marker Person", "contoso.example")
+CONTOSO_MARKERS = (
+    "Marker alert of Contoso",
+    "Marker endpoint alert of Contoso",
+    "Marker Person",
+    "MARKER-WS1",
+    "contoso.example",
+)
 
 
 # ------------------------------------------------------------------ the world, built once
@@ -93,8 +102,8 @@ class World:
 
 
 def build_world() -> World:
-    """Contoso with an alert (its identity, device), an analyst signed in to the legacy
-    portal, one feedback and an audit row; Fabrikam empty; one account per column."""
+    """Contoso with an alert of each product (its identity, device), an analyst signed in to
+    the legacy portal, one feedback and an audit row; Fabrikam empty; one account per column."""
     contoso = TenantFactory(name="Contoso", domain="contoso.example")
     fabrikam = TenantFactory(name="Fabrikam", domain="fabrikam.example")
     alert = AlertFactory(
@@ -102,6 +111,12 @@ def build_world() -> World:
         title="Marker alert of Contoso",
         identity__display_name="Marker Person",
         identity__account_name="marker.person",
+    )
+    endpoint_alert = EndpointAlertFactory(
+        tenant=contoso,
+        title="Marker endpoint alert of Contoso",
+        identity=alert.identity,
+        device__name="MARKER-WS1",
     )
     analyst = UserFactory(email="analyst@contoso.example", tenant=contoso)
     analyst_session_key = signed_in_session(analyst, "L")
@@ -126,6 +141,8 @@ def build_world() -> World:
             "alert": alert.pk,
             "identity": alert.identity_id,
             "device": alert.device_id,
+            "endpoint_alert": endpoint_alert.pk,
+            "endpoint_device": endpoint_alert.device_id,
             "analyst": analyst.pk,
             "session": signed_in.pk,
             "feedback": feedback.pk,
@@ -373,6 +390,8 @@ def test_contoso_pages_show_the_markers_that_fabrikam_pages_must_not(world: Worl
         ("D", "/search?q=Marker"): "Marker Person",
         ("L", "/timeline"): "Marker alert of Contoso",
         ("L", "/configuration"): "contoso.example",
+        ("E", "/alerts"): "Marker endpoint alert of Contoso",
+        ("E", "/search?q=Marker"): "MARKER-WS1",
     }
     for (portal, path), marker in pages.items():
         client = client_for(Endpoint(portal, "GET", path), Column(CONTOSO, GA), world)
@@ -410,6 +429,6 @@ def test_a_callback_this_browser_did_not_start_signs_nobody_in(
     assert SignInSession.objects.count() == sign_ins_before
     assert signed_in_account(client) == account_before
     if account_before is None:
-        browsing = client.get("/alerts" if portal == "D" else "/timeline")
+        browsing = client.get(SIGNED_IN_PAGE[portal])
         assert browsing.status_code == HTTPStatus.FOUND
         assert browsing["Location"].startswith(SIGNIN.goes_to)

@@ -14,6 +14,7 @@ from tests.conftest import sign_in
 from tests.factories import (
     AlertFactory,
     DeviceFactory,
+    EndpointAlertFactory,
     HealthIssueFactory,
     IdentityFactory,
     IncidentFactory,
@@ -202,3 +203,17 @@ def test_query_counts_do_not_grow_with_the_data(analyst_client, contoso, path):
     few, many = count(2), count(25)
     assert few == many
     assert few <= 8
+
+
+def test_the_defender_portal_shows_both_and_filters_by_service_source(defender_client, contoso):
+    AlertFactory(tenant=contoso, title="Raised by an identity sensor")
+    endpoint = EndpointAlertFactory(tenant=contoso, title="Raised on an endpoint")
+    sign_in(defender_client, UserFactory(tenant=contoso))
+    both = page(defender_client, "/alerts")
+    assert "Raised by an identity sensor" in both and "Raised on an endpoint" in both
+    assert "All service sources" in both
+    only = page(defender_client, "/alerts?service_source=endpoint")
+    assert "Raised on an endpoint" in only and "Raised by an identity sensor" not in only
+    detail = page(defender_client, f"/alerts/{endpoint.pk}")
+    assert "<dd>Microsoft Defender for Endpoint</dd>" in detail and "<dd>EDR</dd>" in detail
+    assert "Raised on an endpoint" in page(defender_client, f"/machines/{endpoint.device_id}")

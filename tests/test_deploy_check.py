@@ -14,6 +14,7 @@ PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": "k3Q!vR8#zL1@pX6$wN4%tH9^bM2&cJ7*fD5(gS0)yA-uE=iO+lK_qW~rT|eY",
     "DEFENDER_PORTAL_URL": "https://security.contoso-defender.example",
     "LEGACY_PORTAL_URL": "https://portal.atp.contoso-defender.example",
+    "ENDPOINT_PORTAL_URL": "https://securitycenter.contoso-defender.example",
     "IDENTITY_URL": "https://login.contoso-defender.example",
 }
 
@@ -59,6 +60,7 @@ def test_portals_published_over_http_are_not_redirected_and_the_check_says_so():
         "DEFENDER_PORTAL_URL": "http://security.localhost:8000",
         "IDENTITY_URL": "http://login.localhost:8000",
         "LEGACY_PORTAL_URL": "http://portal.atp.localhost:8000",
+        "ENDPOINT_PORTAL_URL": "http://securitycenter.localhost:8000",
     }
     assert production_settings("SECURE_SSL_REDIRECT", **local)["SECURE_SSL_REDIRECT"] is False
     result = run_manage("check", "--deploy", "--fail-level", "ERROR", **local)
@@ -126,6 +128,7 @@ def test_a_run_without_debug_over_plain_http_is_warned_about_its_cookies():
     local = {
         "DEFENDER_PORTAL_URL": "http://security.localhost:8000",
         "LEGACY_PORTAL_URL": "http://portal.atp.localhost:8000",
+        "ENDPOINT_PORTAL_URL": "http://securitycenter.localhost:8000",
     }
     result = run_manage("check", **local)
     assert result.returncode == 0

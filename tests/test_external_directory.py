@@ -22,7 +22,7 @@ from django.test import Client
 from jwcrypto import jwk
 
 from accounts.models import DirectoryRole, RoleAssignment, Tenant, User
-from tests.conftest import DEFENDER_HOST, LEGACY_HOST
+from tests.conftest import DEFENDER_HOST, ENDPOINT_HOST, LEGACY_HOST
 from tests.factories import AlertFactory
 from tests.manage_process import ROOT, free_port, manage_env, run_manage
 from tests.test_portal_redirection_page import PAGE, stored_state
@@ -108,6 +108,7 @@ class Browser:
         self.directory = requests.Session()
         self.portals = {LEGACY_HOST: Client(HTTP_HOST=LEGACY_HOST)}
         self.portals[DEFENDER_HOST] = Client(HTTP_HOST=DEFENDER_HOST)
+        self.portals[ENDPOINT_HOST] = Client(HTTP_HOST=ENDPOINT_HOST)
         self.password_pages = 0
 
     def visit(self, host: str, path: str, email: str = "", method: str = "get") -> tuple:
@@ -208,7 +209,9 @@ def routed_alert(issuer):
     return AlertFactory(tenant=Tenant.objects.get(domain="contoso.example"), title="DCSync")
 
 
-def test_a_routed_sign_in_lands_on_the_defender_page_then_signs_out_of_both(issuer, routed_alert):
+def test_a_routed_sign_in_lands_on_the_defender_page_then_signs_out_of_every_portal(
+    issuer, routed_alert
+):
     analyst = Browser(issuer)
     host, page = analyst.visit(LEGACY_HOST, f"/securityAlert/{routed_alert.pk}", ANALYST)
     assert (host, page.wsgi_request.path, page.status_code) == (
@@ -221,7 +224,7 @@ def test_a_routed_sign_in_lands_on_the_defender_page_then_signs_out_of_both(issu
     account = str(User.objects.get(email=ANALYST).pk)
     assert analyst.signed_in(LEGACY_HOST) == analyst.signed_in(DEFENDER_HOST) == account
 
-    # Signing out of one portal ends the other's session and the issuer's: the next sign-in
+    # Signing out of one portal ends the others' sessions and the issuer's: the next sign-in
     # asks for the password again.
     host, page = analyst.visit(DEFENDER_HOST, "/signout", method="post")
     assert analyst.signed_in(DEFENDER_HOST) is None

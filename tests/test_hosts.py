@@ -1,4 +1,4 @@
-"""Host routing: one project, two portals, each host its own pages."""
+"""Host routing: one project, three portals and the directory, each host its own pages."""
 
 from http import HTTPStatus
 from urllib.parse import parse_qs, urlsplit
@@ -7,18 +7,25 @@ import pytest
 from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve, reverse
 
-from tests.conftest import DEFENDER_HOST, IDENTITY_HOST, LEGACY_HOST, sign_in
-from web.hosts import URLCONFS
+from tests.conftest import DEFENDER_HOST, ENDPOINT_HOST, IDENTITY_HOST, LEGACY_HOST, sign_in
+from web.hosts import ENDPOINT, PORTALS, URLCONFS, portal_for_host
 
 pytestmark = pytest.mark.django_db
 
 
-def test_each_portal_signs_in_through_the_directory_host_with_its_own_callback():
-    defender = urlsplit(Client(HTTP_HOST=DEFENDER_HOST).get("/signin")["Location"])
-    legacy = urlsplit(Client(HTTP_HOST=LEGACY_HOST).get("/signin")["Location"])
-    assert defender.hostname == legacy.hostname == IDENTITY_HOST
-    assert "security.localhost" in parse_qs(defender.query)["redirect_uri"][0]
-    assert "portal.atp.localhost" in parse_qs(legacy.query)["redirect_uri"][0]
+@pytest.mark.parametrize("host", [DEFENDER_HOST, LEGACY_HOST, ENDPOINT_HOST])
+def test_each_portal_signs_in_through_the_directory_host_with_its_own_callback(host):
+    authorize = urlsplit(Client(HTTP_HOST=host).get("/signin")["Location"])
+    assert authorize.hostname == IDENTITY_HOST
+    assert parse_qs(authorize.query)["redirect_uri"] == [f"http://{host}:8000/signin/callback"]
+
+
+def test_every_site_is_told_apart_by_its_host():
+    assert portal_for_host(ENDPOINT_HOST) == ENDPOINT
+    assert {portal_for_host(host) for host in (DEFENDER_HOST, LEGACY_HOST, ENDPOINT_HOST)} == set(
+        PORTALS
+    )
+    assert portal_for_host("localhost") == "service"
 
 
 def test_the_directory_host_answers_its_discovery_document():
@@ -33,9 +40,18 @@ def test_unknown_host_is_refused_with_400():
     assert response.status_code == HTTPStatus.BAD_REQUEST
 
 
-def test_portal_pages_need_a_signed_in_user(defender_client, legacy_client):
+def test_portal_pages_need_a_signed_in_user(defender_client, legacy_client, endpoint_client):
     assert defender_client.get("/").url == "/signin?next=/"
     assert legacy_client.get("/timeline").url == "/signin?next=/timeline"
+    assert endpoint_client.get("/alerts").url == "/signin?next=/alerts"
+
+
+def test_each_portals_paths_are_its_own(endpoint_client, legacy_client, contoso_admin):
+    sign_in(endpoint_client, contoso_admin)
+    for path in ("/timeline", "/identities", "/settings", "/admin/"):
+        assert endpoint_client.get(path).status_code == HTTPStatus.NOT_FOUND, path
+    sign_in(legacy_client, contoso_admin)
+    assert legacy_client.get("/api/alerts").status_code == HTTPStatus.NOT_FOUND
 
 
 def test_legacy_paths_do_not_exist_on_the_defender_portal(defender_client, contoso_admin):
@@ -43,14 +59,18 @@ def test_legacy_paths_do_not_exist_on_the_defender_portal(defender_client, conto
     assert defender_client.get("/timeline").status_code == HTTPStatus.NOT_FOUND
 
 
-def test_signing_in_to_one_portal_does_not_sign_in_to_the_other(contoso_analyst):
-    defender = Client(HTTP_HOST=DEFENDER_HOST)
-    sign_in(defender, contoso_analyst)
-    cookie = defender.cookies["sessionid"]
+@pytest.mark.parametrize(
+    "signed_in, other",
+    [(DEFENDER_HOST, LEGACY_HOST), (DEFENDER_HOST, ENDPOINT_HOST), (ENDPOINT_HOST, LEGACY_HOST)],
+)
+def test_signing_in_to_one_portal_does_not_sign_in_to_another(contoso_analyst, signed_in, other):
+    first = Client(HTTP_HOST=signed_in)
+    sign_in(first, contoso_analyst)
+    cookie = first.cookies["sessionid"]
     assert not cookie["domain"], "session cookies stay host-only"
-    legacy = Client(HTTP_HOST=LEGACY_HOST)
-    legacy.cookies["sessionid"] = cookie.value  # the same key carried across by hand
-    response = legacy.get("/timeline")
+    second = Client(HTTP_HOST=other)
+    second.cookies["sessionid"] = cookie.value  # the same key carried across by hand
+    response = second.get("/search")
     assert response.status_code == HTTPStatus.FOUND
     assert response.url.startswith("/signin")
 
@@ -61,6 +81,7 @@ def test_start_page_lists_both_portals_and_demo_accounts_in_debug(settings):
     assert response.status_code == HTTPStatus.OK
     assert b"http://security.localhost:8000" in response.content
     assert b"http://portal.atp.localhost:8000" in response.content
+    assert b"http://securitycenter.localhost:8000" in response.content
     assert b"reader@contoso.example" in response.content
 
 
@@ -69,14 +90,16 @@ def test_start_page_is_hidden_outside_debug(settings):
     assert Client(HTTP_HOST="localhost").get("/").status_code == HTTPStatus.NOT_FOUND
 
 
-@pytest.mark.parametrize("host", [DEFENDER_HOST, LEGACY_HOST, "localhost"])
+@pytest.mark.parametrize("host", [DEFENDER_HOST, LEGACY_HOST, ENDPOINT_HOST, "localhost"])
 def test_health_check_answers_on_every_host(host):
     response = Client(HTTP_HOST=host).get("/healthz")
     assert response.status_code == HTTPStatus.OK
     assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
 
 
-@pytest.mark.parametrize("host", [DEFENDER_HOST, LEGACY_HOST, IDENTITY_HOST, "localhost"])
+@pytest.mark.parametrize(
+    "host", [DEFENDER_HOST, LEGACY_HOST, ENDPOINT_HOST, IDENTITY_HOST, "localhost"]
+)
 def test_every_site_has_a_favicon_of_its_own(host, settings):
     settings.DEBUG = True
     response = Client(HTTP_HOST=host).get("/favicon.ico")
@@ -106,6 +129,8 @@ def test_a_routed_session_still_gets_the_favicon(
         (LEGACY_HOST, "/timeline?severity=high&q=a b"),
         (LEGACY_HOST, "/securityAlert/1?#frag"),
         (LEGACY_HOST, "/search?q=%C3%A9"),
+        (ENDPOINT_HOST, "/alerts?status=new&severity=high"),
+        (ENDPOINT_HOST, "/machines/1?x=%2F%2Fevil.example"),
     ],
 )
 def test_a_signed_out_visit_is_answered_as_django_answers_it(settings, host, path):

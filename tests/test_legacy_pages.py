@@ -19,6 +19,7 @@ from tests.conftest import LEGACY_HOST, sign_in
 from tests.factories import (
     AlertFactory,
     DeviceFactory,
+    EndpointAlertFactory,
     HealthIssueFactory,
     IdentityFactory,
     UserFactory,
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 
 DEFENDER_URL = "http://security.localhost:8000"
-BANNER_PROCESSOR = "portal.context_processors.legacy_banner"
+BANNER_PROCESSOR = "portal.context_processors.redirection_banner"
 
 
 @pytest.fixture
@@ -208,7 +209,7 @@ def test_query_counts_do_not_grow_with_the_data(analyst_client, contoso, path):
 
 
 def banner(html: str) -> str | None:
-    match = re.search(r'<aside class="legacy-banner.*?</aside>', html, re.S)
+    match = re.search(r'<aside class="redirection-banner.*?</aside>', html, re.S)
     return match.group(0) if match else None
 
 
@@ -219,7 +220,7 @@ def hrefs(html: str) -> list[str]:
 def test_while_off_a_quiet_invitation_links_to_the_mapped_page(analyst_client, contoso):
     alert = AlertFactory(tenant=contoso)
     html = banner(page(analyst_client, f"/securityAlert/{alert.pk}"))
-    assert 'class="legacy-banner quiet"' in html
+    assert 'class="redirection-banner quiet"' in html
     assert "Try this page in the Defender portal" in html
     assert f"{DEFENDER_URL}/alerts/{alert.pk}" in hrefs(html)
 
@@ -230,7 +231,7 @@ def test_while_on_an_old_session_is_told_to_sign_in_again(
     clock.advance()
     switch(contoso, True, contoso_admin)
     html = banner(page(analyst_client, "/timeline?severity=high&next=//evil.example"))
-    assert 'class="legacy-banner"' in html
+    assert 'class="redirection-banner"' in html
     assert "Your organization now uses the Microsoft 365 Defender portal." in html
     assert "sign in again" in html
     absolute = [href for href in hrefs(html) if not href.startswith("/feedback?")]
@@ -398,3 +399,15 @@ def test_both_portals_name_the_signed_in_account_the_same_way(
     sign_in(defender_client, contoso_analyst)
     for html in (page(analyst_client, "/timeline"), page(defender_client, "/")):
         assert f'<span class="account-name">{contoso_analyst.display_name}</span>' in html
+
+
+def test_the_legacy_portal_shows_the_identity_sensors_alerts_only(legacy_client, contoso):
+    mine = AlertFactory(tenant=contoso, title="Raised by an identity sensor")
+    endpoint = EndpointAlertFactory(tenant=contoso, title="Raised on an endpoint")
+    sign_in(legacy_client, UserFactory(tenant=contoso))
+    timeline = page(legacy_client, "/timeline")
+    assert "Raised by an identity sensor" in timeline and "Raised on an endpoint" not in timeline
+    assert legacy_client.get(f"/securityAlert/{endpoint.pk}").status_code == HTTPStatus.NOT_FOUND
+    for path in (f"/user/{endpoint.identity_id}", f"/computer/{endpoint.device_id}"):
+        assert "Raised on an endpoint" not in page(legacy_client, path)
+    assert page(legacy_client, f"/securityAlert/{mine.pk}")

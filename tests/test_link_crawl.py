@@ -1,7 +1,7 @@
-"""No dead ends: every link of both portals, followed as each demo account, opens.
+"""No dead ends: every link of the three portals, followed as each demo account, opens.
 
 The crawl starts on each portal's home page, signed in, and follows the links pages show
-(within both portals, across them too), as a person clicking around would. Links of one kind
+(within each portal, across them too), as a person clicking around would. Links of one kind
 (one URL pattern: an alert, an identity, a filtered list) are alike but for an id, so a few of
 each kind are opened and their own links followed. The only refusal allowed is the one a
 tenantless support account meets on the portals' own pages, which link nowhere else.
@@ -16,20 +16,19 @@ from http import HTTPStatus
 from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.urls import Resolver404, resolve
 
 from accounts.demo import ACCOUNTS, seed_demo
 from accounts.models import User
 from accounts.roles import roles_in, views_settings
-from tests.conftest import DEFENDER_HOST, LEGACY_HOST, sign_in
-from web.hosts import DEFENDER, LEGACY, URLCONFS
+from tests.conftest import DEFENDER_HOST, ENDPOINT_HOST, LEGACY_HOST, sign_in
+from web.hosts import DEFENDER, ENDPOINT, LEGACY, URLCONFS, site_url
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "crawl-demo-password"
-HOSTS = {DEFENDER: DEFENDER_HOST, LEGACY: LEGACY_HOST}
+HOSTS = {DEFENDER: DEFENDER_HOST, LEGACY: LEGACY_HOST, ENDPOINT: ENDPOINT_HOST}
 PAGES_OPENED_PER_KIND = 3
 LINKS_CHECKED_PER_KIND = 5
 LINK = re.compile(r'<a\b[^>]*\bhref="([^"]+)"')
@@ -44,10 +43,10 @@ def demo_accounts(db) -> dict[str, User]:
 
 
 def portal_of(url: str) -> tuple[str, str] | None:
-    """(portal, path with query) for a link into either portal; None for anything else."""
+    """(portal, path with query) for a link into any portal; None for anything else."""
     parts = urlsplit(url)
     if parts.scheme or parts.netloc:
-        origins = {DEFENDER: settings.DEFENDER_PORTAL_URL, LEGACY: settings.LEGACY_PORTAL_URL}
+        origins = {portal: site_url(portal) for portal in HOSTS}
         portal = next((p for p, o in origins.items() if url.startswith(o + "/")), None)
         if portal is None:
             return None
@@ -67,7 +66,7 @@ def kind_of(portal: str, path: str) -> str:
 
 
 def crawl(user: User) -> tuple[dict[tuple[str, str], int], Counter]:
-    """Every link reached from both home pages: (portal, path) → status of its answer."""
+    """Every link reached from every home page: (portal, path) → status of its answer."""
     clients = {portal: Client(HTTP_HOST=host) for portal, host in HOSTS.items()}
     for client in clients.values():
         sign_in(client, user, PASSWORD)
@@ -110,12 +109,20 @@ def test_every_link_opens_for_every_demo_account(demo_accounts, email):
     if user.tenant_id is None:
         # Support staff have no security data: each portal's home says so (a deliberate 403)
         # and offers only the support console, which opens.
-        assert refused == {f"{DEFENDER} /": 403, f"{LEGACY} /": 403}
+        assert refused == {f"{DEFENDER} /": 403, f"{LEGACY} /": 403, f"{ENDPOINT} /": 403}
         assert answers[DEFENDER, "/admin/"] == HTTPStatus.OK
         return
     assert refused == {}
-    # The crawl really went round both portals: every kind of page was reached.
-    for kind in ("defender:alert", "defender:identity", "defender:machine", "legacy:alert"):
+    # The crawl really went round every portal: every kind of page was reached.
+    for kind in (
+        "defender:alert",
+        "defender:identity",
+        "defender:machine",
+        "legacy:alert",
+        "endpoint:alert",
+        "endpoint:machine",
+        "endpoint:incidents",
+    ):
         assert opened[kind] >= 1, f"the crawl never reached a {kind} page"
     assert opened["defender:health"] >= 1 and opened["legacy:configuration"] >= 1
     settings_pages = {(DEFENDER, "/settings"), (DEFENDER, "/settings/identities")}

@@ -99,7 +99,7 @@ def test_a_journey_logs_one_line_per_event_with_tenant_and_account_and_no_secret
         "on",
     )
     assert lines(caplog, "redirection_routed") == [
-        {"tenant": tenant, "account": str(analyst.pk), "decision": "routed"}
+        {"portal": "legacy", "tenant": tenant, "account": str(analyst.pk), "decision": "routed"}
     ]
 
     secrets = secrets_of(admin, legacy)

@@ -1,4 +1,5 @@
-"""The legacy-site middleware: who is routed, who passes untouched, and that it costs no query."""
+"""The former portals' middleware: who is routed, who passes untouched, and that it costs no
+query; the Security Center's passes everyone while Endpoint has no switch."""
 
 from __future__ import annotations
 
@@ -17,18 +18,21 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 
 from accounts.session_keys import remember_sign_in
-from portal.middleware import LegacyRedirectionMiddleware
-from tests.conftest import LEGACY_HOST, sign_in
+from portal.former_portals import FORMER_PORTALS
+from portal.middleware import FormerPortalRedirectionMiddleware
+from settings_ui.state import get_state
+from settings_ui.workloads import Workload
+from tests.conftest import ENDPOINT_HOST, LEGACY_HOST, sign_in
 from tests.factories import AlertFactory, UserFactory
 from tests.redirection import landing
 from tests.strategies import legacy_paths, legacy_queries
-from web.hosts import DEFENDER, LEGACY
+from web.hosts import DEFENDER, ENDPOINT, LEGACY
 
 pytestmark = pytest.mark.django_db
 
 
 DEFENDER_URL = "http://security.localhost:8000"
-MIDDLEWARE_PATH = "portal.middleware.LegacyRedirectionMiddleware"
+MIDDLEWARE_PATH = "portal.middleware.FormerPortalRedirectionMiddleware"
 
 
 @pytest.fixture
@@ -231,7 +235,7 @@ def test_no_request_makes_the_middleware_leave_the_defender_host(routed_session,
     request = RequestFactory(HTTP_HOST=LEGACY_HOST).get(path, query)
     request.portal = LEGACY
     request.session = routed_session
-    response = LegacyRedirectionMiddleware(_unreachable_view)(request)
+    response = FormerPortalRedirectionMiddleware(_unreachable_view)(request)
     if response.status_code == HTTPStatus.OK:  # only the pass-through paths
         assert request.path_info.startswith(("/signin", "/signout", "/healthz", "/static/"))
         return
@@ -247,4 +251,61 @@ def test_the_middleware_leaves_other_portals_alone(routed_session):
     request = RequestFactory(HTTP_HOST=LEGACY_HOST).get("/timeline")
     request.portal = DEFENDER
     request.session = routed_session
-    assert LegacyRedirectionMiddleware(_unreachable_view)(request).status_code == HTTPStatus.OK
+    assert (
+        FormerPortalRedirectionMiddleware(_unreachable_view)(request).status_code == HTTPStatus.OK
+    )
+
+
+# ---------------------------------------------------------------- the Security Center
+def test_the_security_center_passes_through_while_endpoint_is_off(
+    endpoint_client, contoso_analyst, contoso_admin, clock, switch
+):
+    switch(contoso_analyst.tenant, True, contoso_admin)  # Identity's switch: not Endpoint's
+    clock.advance()
+    sign_in(endpoint_client, contoso_analyst)
+    for path in ("/", "/alerts?status=new", "/incidents", "/search?q=ws"):
+        assert endpoint_client.get(path).status_code == HTTPStatus.OK, path
+
+
+def test_each_workload_reads_its_own_state(contoso, contoso_admin, switch):
+    switch(contoso, True, contoso_admin)
+    assert get_state(contoso.pk, Workload.IDENTITY).enabled
+    assert not get_state(contoso.pk, Workload.ENDPOINT).enabled
+    assert {site: former.workload for site, former in FORMER_PORTALS.items()} == {
+        LEGACY: "identity",
+        ENDPOINT: "endpoint",
+    }
+
+
+@pytest.fixture
+def endpoint_session(contoso_analyst, contoso_admin, clock, switch):
+    """A Security Center session signed in after Endpoint's switch came On (Identity's Off)."""
+    switch(contoso_analyst.tenant, True, contoso_admin, workload=Workload.ENDPOINT)
+    clock.advance()
+    session = SessionStore()
+    session[SESSION_KEY] = str(contoso_analyst.pk)
+    remember_sign_in(
+        session, portal=ENDPOINT, tenant_id=contoso_analyst.tenant_id, when=clock.now()
+    )
+    return session
+
+
+def test_the_same_middleware_routes_the_security_center_by_its_own_map(endpoint_session):
+    request = RequestFactory(HTTP_HOST=ENDPOINT_HOST).get("/alerts", {"severity": "high"})
+    request.portal = ENDPOINT
+    request.session = endpoint_session
+    response = FormerPortalRedirectionMiddleware(_unreachable_view)(request)
+    assert_routed(response, "/alerts?service_source=endpoint&severity=high")
+    request.portal = LEGACY  # Identity's switch is Off: the legacy portal keeps its sessions
+    assert FormerPortalRedirectionMiddleware(_unreachable_view)(request).status_code == (
+        HTTPStatus.OK
+    )
+
+
+@pytest.mark.parametrize("path", ["/signin", "/signout", "/healthz", "/favicon.ico", "/static/x"])
+def test_the_security_centers_own_doors_always_pass(endpoint_session, path):
+    request = RequestFactory(HTTP_HOST=ENDPOINT_HOST).get(path)
+    request.portal = ENDPOINT
+    request.session = endpoint_session
+    response = FormerPortalRedirectionMiddleware(_unreachable_view)(request)
+    assert response.status_code == HTTPStatus.OK

@@ -1,4 +1,5 @@
-"""The legacy→Defender route map: every row, the query whitelist, and that it never leaves home."""
+"""The route maps (legacy→Defender, Security Center→Defender): every row, the query whitelist,
+and that neither ever leaves home."""
 
 from __future__ import annotations
 
@@ -13,10 +14,21 @@ from django.urls import resolve
 from django.utils.http import url_has_allowed_host_and_scheme
 from hypothesis import given
 
-from portal.routes import DEFENDER_HOME, MAX_SEARCH_LENGTH, ROUTES, route_for_legacy_path
+from portal.former_portals import FORMER_PORTALS
+from portal.routes import (
+    DEFENDER_HOME,
+    ENDPOINT_ROUTE_MAP,
+    ENDPOINT_ROUTES,
+    IDENTITY_ROUTE_MAP,
+    MAX_SEARCH_LENGTH,
+    ROUTES,
+    route_for_endpoint_path,
+    route_for_legacy_path,
+    route_for_path,
+)
 from tests.strategies import legacy_paths, legacy_queries
 from web.hosts import DEFENDER as DEFENDER_PORTAL
-from web.hosts import urlconf_for
+from web.hosts import ENDPOINT, LEGACY, urlconf_for
 
 DEFENDER = "http://security.localhost:8000"
 
@@ -181,10 +193,10 @@ def test_no_input_makes_the_map_leave_the_defender_host(path, query):
     _assert_stays_on_defender(route_for_legacy_path(path, query))
 
 
-def readme_route_table() -> list[tuple[list[str], str]]:
-    """The README's "Where each legacy page goes": (legacy paths, first Defender path) rows."""
+def readme_route_table(heading: str) -> list[tuple[list[str], str]]:
+    """A route table of the README: (former portal's paths, first Defender path) rows."""
     readme = (Path(settings.BASE_DIR) / "README.md").read_text()
-    section = readme.split("## Where each legacy page goes", 1)[1].split("\n## ", 1)[0]
+    section = readme.split(heading, 1)[1].split("\n#", 1)[0]
     rows = []
     for line in section.splitlines():
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
@@ -195,12 +207,127 @@ def readme_route_table() -> list[tuple[list[str], str]]:
     return rows
 
 
-def test_the_readme_route_table_is_the_route_map():
-    rows = readme_route_table()
-    assert len(rows) == len(ROUTES) + 1  # every route, and "anything else"
+@pytest.mark.parametrize(
+    "heading, route_map",
+    [
+        ("## Where each legacy page goes", IDENTITY_ROUTE_MAP),
+        ("## The Security Center", ENDPOINT_ROUTE_MAP),
+    ],
+)
+def test_the_readme_route_tables_are_the_route_maps(heading, route_map):
+    rows = readme_route_table(heading)
+    assert len(rows) == len(route_map.routes) + 1  # every route, and "anything else"
     for paths, defender in rows:
-        for legacy in paths:
-            path, _, query = legacy.replace("<id>", "42").partition("?")
+        for former in paths:
+            path, _, query = former.replace("<id>", "42").partition("?")
             asked = {name: "x" for name in re.findall(r"(\w+)=", query)}
             expected = defender.replace("<id>", "42").replace("q=", "q=x")
-            assert route_for_legacy_path(path, asked) == expected, legacy
+            assert route_for_path(route_map, path, asked) == expected, former
+
+
+# ------------------------------------------------------------------ the Security Center's map
+ENDPOINT_QUEUE = "/alerts?service_source=endpoint"
+
+
+@pytest.mark.parametrize(
+    "security_center, defender",
+    [
+        ("/", ENDPOINT_QUEUE),
+        ("/alerts", ENDPOINT_QUEUE),
+        ("/alerts/", ENDPOINT_QUEUE),
+        ("/alerts/42", "/alerts/42"),
+        ("/alerts/42/", "/alerts/42"),
+        ("/incidents", "/incidents"),
+        ("/machines/9", "/machines/9"),
+        ("/search", "/search"),
+        # The legacy portal's paths mean nothing here.
+        ("/timeline", "/"),
+        ("/securityAlert/42", "/"),
+        ("/computer/9", "/"),
+        ("/nowhere", "/"),
+        ("", "/"),
+        ("//evil.example", "/"),
+        ("/alerts/abc", "/"),
+        ("/alerts/" + "9" * 19, "/"),
+    ],
+)
+def test_every_row_of_the_security_center_map(security_center, defender):
+    assert route_for_endpoint_path(security_center, {}) == defender
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        # The Security Center's statuses are the Defender portal's own.
+        ("status=new&severity=high", ENDPOINT_QUEUE + "&status=new&severity=high"),
+        ("status=in_progress", ENDPOINT_QUEUE + "&status=in_progress"),
+        (
+            "status=resolved&severity=informational",
+            ENDPOINT_QUEUE + "&status=resolved&severity=informational",
+        ),
+        ("status=open", ENDPOINT_QUEUE),  # the legacy portal's word: not this one's
+        ("severity=critical", ENDPOINT_QUEUE),
+        # The service source is the map's, never the request's.
+        ("service_source=identity", ENDPOINT_QUEUE),
+        ("q=x&next=//evil.example&page=3", ENDPOINT_QUEUE),
+    ],
+)
+def test_the_security_center_queue_keeps_status_and_severity_only(query, expected):
+    assert route_for_endpoint_path("/alerts", QueryDict(query)) == expected
+
+
+def test_the_security_center_detail_pages_keep_no_query():
+    query = QueryDict("status=new&q=x&tab=timeline")
+    assert route_for_endpoint_path("/alerts/5", query) == "/alerts/5"
+    assert route_for_endpoint_path("/machines/5", query) == "/machines/5"
+    assert route_for_endpoint_path("/incidents", query) == "/incidents"
+    assert route_for_endpoint_path("/search", {"q": " CONTOSO-WS101 "}) == "/search?q=CONTOSO-WS101"
+
+
+ENDPOINT_LANDING_BY_NAME = {
+    "defender:alerts": "/alerts",
+    "defender:alert": "/alerts/42",
+    "defender:incidents": "/incidents",
+    "defender:machine": "/machines/9",
+    "defender:search": "/search",
+    DEFENDER_HOME: "/nowhere",
+}
+
+
+def test_the_security_center_samples_cover_every_route():
+    assert set(ENDPOINT_LANDING_BY_NAME) == {route.defender for route in ENDPOINT_ROUTES} | {
+        DEFENDER_HOME
+    }
+
+
+@pytest.mark.parametrize("url_name, security_center", ENDPOINT_LANDING_BY_NAME.items())
+def test_every_security_center_route_resolves_on_the_defender_portal(url_name, security_center):
+    target = route_for_endpoint_path(security_center, {}).partition("?")[0]
+    landing = resolve(target, urlconf=urlconf_for(DEFENDER_PORTAL))
+    assert landing.view_name == url_name
+
+
+@pytest.mark.parametrize("name", ["alerts", "alert", "incidents", "machine", "search"])
+def test_every_mapped_security_center_path_is_one_of_its_pages(name):
+    """The map's paths are the Security Center's own: each row names a page that exists."""
+    path = {"alert": "/alerts/42", "machine": "/machines/9"}.get(name, f"/{name}")
+    assert resolve(path, urlconf=urlconf_for(ENDPOINT)).view_name == f"endpoint:{name}"
+
+
+@given(path=legacy_paths(surrogates=True), query=legacy_queries(surrogates=True))
+def test_no_input_makes_the_security_center_map_leave_the_defender_host(path, query):
+    _assert_stays_on_defender(route_for_endpoint_path(path, query))
+
+
+# ------------------------------------------------------------------ one function, one map each
+def test_each_former_portal_reads_its_own_map_through_the_one_function():
+    assert FORMER_PORTALS[LEGACY].route_map is IDENTITY_ROUTE_MAP
+    assert FORMER_PORTALS[ENDPOINT].route_map is ENDPOINT_ROUTE_MAP
+    query = QueryDict("status=closed&severity=high")
+    assert route_for_legacy_path("/timeline", query) == route_for_path(
+        IDENTITY_ROUTE_MAP, "/timeline", query
+    )
+    assert FORMER_PORTALS[LEGACY].defender_path("/timeline", query, roles=None) == (
+        "/alerts?status=resolved&severity=high"
+    )
+    assert FORMER_PORTALS[ENDPOINT].defender_path("/machines/3", {}, roles=None) == "/machines/3"

@@ -1,4 +1,4 @@
-"""Security headers on every page of the three sites, and templates that a strict CSP allows."""
+"""Security headers on every page of the four sites, and templates that a strict CSP allows."""
 
 from __future__ import annotations
 
@@ -41,7 +41,12 @@ def expected_policy(portal: str) -> dict[str, list[str]]:
         return EXPECTED_POLICY  # health checks and the start page: no form leaves them
     # Sign-in and sign-out forms redirect through the directory and the portals, and browsers
     # hold those redirects to form-action too.
-    sites = [settings.DEFENDER_PORTAL_URL, settings.LEGACY_PORTAL_URL, settings.IDENTITY_URL]
+    sites = [
+        settings.DEFENDER_PORTAL_URL,
+        settings.LEGACY_PORTAL_URL,
+        settings.ENDPOINT_PORTAL_URL,
+        settings.IDENTITY_URL,
+    ]
     return {**EXPECTED_POLICY, "form-action": ["'self'", *sites]}
 
 
@@ -52,9 +57,14 @@ def assert_security_headers(response, portal: str) -> None:
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
-@pytest.mark.parametrize("portal", ["defender", "legacy"])
-def test_the_sign_in_page_carries_the_headers(portal, defender_client, legacy_client):
-    client = {"defender": defender_client, "legacy": legacy_client}[portal]
+@pytest.fixture
+def clients(defender_client, legacy_client, endpoint_client) -> dict:
+    return {"defender": defender_client, "legacy": legacy_client, "endpoint": endpoint_client}
+
+
+@pytest.mark.parametrize("portal", ["defender", "legacy", "endpoint"])
+def test_the_sign_in_page_carries_the_headers(portal, clients):
+    client = clients[portal]
     assert_security_headers(client.get("/signin"), portal)  # on to the directory
     response = directory_of(client).get("/signin")
     assert response.status_code == HTTPStatus.OK
@@ -63,12 +73,17 @@ def test_the_sign_in_page_carries_the_headers(portal, defender_client, legacy_cl
 
 @pytest.mark.parametrize(
     "portal, path",
-    [("defender", "/"), ("defender", "/alerts"), ("legacy", "/timeline"), ("legacy", "/health")],
+    [
+        ("defender", "/"),
+        ("defender", "/alerts"),
+        ("legacy", "/timeline"),
+        ("legacy", "/health"),
+        ("endpoint", "/alerts"),
+        ("endpoint", "/incidents"),
+    ],
 )
-def test_signed_in_pages_carry_the_headers(
-    portal, path, defender_client, legacy_client, contoso_analyst
-):
-    client = {"defender": defender_client, "legacy": legacy_client}[portal]
+def test_signed_in_pages_carry_the_headers(portal, path, clients, contoso_analyst):
+    client = clients[portal]
     sign_in(client, contoso_analyst)
     response = client.get(path)
     assert response.status_code == HTTPStatus.OK
@@ -78,6 +93,10 @@ def test_signed_in_pages_carry_the_headers(
 def test_redirects_and_the_health_check_carry_the_headers(legacy_client, defender_client):
     assert_security_headers(legacy_client.get("/timeline"), "legacy")  # to the sign-in page
     assert_security_headers(defender_client.get("/healthz"), "defender")
+
+
+def test_the_siem_api_carries_the_headers(endpoint_client):
+    assert_security_headers(endpoint_client.get("/api/alerts"), "endpoint")  # a 401
 
 
 def test_forms_may_end_on_the_configured_sites_and_issuer(settings, legacy_client):

@@ -7,8 +7,8 @@ from django.core.management.base import CommandError
 from accounts.demo import ACCOUNTS
 from accounts.models import DirectoryRole, RoleAssignment, Tenant, User
 from accounts.roles import can_change_portal_redirection
-from portal.demo import INCIDENTS, STOPPED_COMMUNICATING
-from portal.models import Alert, Device, HealthIssue, Identity, Incident
+from portal.demo import ENDPOINT_INCIDENTS, INCIDENTS, STOPPED_COMMUNICATING
+from portal.models import Alert, Device, HealthIssue, Identity, Incident, ServiceSource
 from portal.pages import configuration
 from tests.manage_process import run_manage
 
@@ -36,7 +36,9 @@ def test_seed_creates_the_demo_accounts_with_their_roles(settings):
     assert support.is_staff and support.tenant is None
     assert User.objects.get(email="admin@fabrikam.example").tenant.name == "Fabrikam"
     for tenant in Tenant.objects.all():
-        assert Alert.objects.filter(tenant=tenant).count() >= 24
+        alerts = Alert.objects.filter(tenant=tenant)
+        assert alerts.filter(service_source=ServiceSource.IDENTITY).count() >= 24
+        assert alerts.filter(service_source=ServiceSource.ENDPOINT).count() >= 8
         assert Identity.objects.filter(tenant=tenant).exists()
         assert Device.objects.filter(tenant=tenant).exists()
         assert HealthIssue.objects.filter(tenant=tenant).exists()
@@ -104,7 +106,9 @@ def test_an_identitys_priority_follows_its_open_alerts(seeded):
 
 def test_an_incident_gathers_only_alerts_its_name_speaks_of(seeded):
     for incident in Incident.objects.prefetch_related("alerts__device"):
-        _title, categories, _status = next(i for i in INCIDENTS if i[0] == incident.title)
+        _title, categories, _status = next(
+            i for i in (*INCIDENTS, *ENDPOINT_INCIDENTS) if i[0] == incident.title
+        )
         for alert in incident.alerts.all():
             assert alert.category in categories, (incident.title, alert.category)
             if "domain controller" in incident.title:
@@ -132,3 +136,37 @@ def test_the_demo_accounts_people_are_identities_of_their_tenant(seeded):
             identity = Identity.objects.get(upn=account.email)
             assert identity.display_name == account.display_name
             assert identity.tenant.domain == account.tenant_domain
+
+
+def test_endpoint_alerts_are_raised_on_workstations_by_the_tenants_people(seeded):
+    contoso = seeded.get(domain="contoso.example")
+    endpoint = Alert.objects.filter(service_source=ServiceSource.ENDPOINT)
+    assert endpoint.filter(tenant=contoso).count() > endpoint.exclude(tenant=contoso).count()
+    for alert in endpoint.select_related("device", "identity"):
+        assert alert.device.tenant_id == alert.identity.tenant_id == alert.tenant_id
+        assert not alert.device.is_domain_controller
+        assert alert.detection_source != "identity"
+    people = {account.email for account in ACCOUNTS if account.tenant_domain == contoso.domain}
+    assert endpoint.filter(tenant=contoso, identity__upn__in=people).exists()
+    # Some are part of an incident the identity sensors' alerts share: one story, two products.
+    assert (
+        Incident.objects.filter(tenant=contoso, alerts__service_source=ServiceSource.ENDPOINT)
+        .filter(alerts__service_source=ServiceSource.IDENTITY)
+        .exists()
+    )
+
+
+def test_a_tenant_seeded_before_the_security_center_gets_its_endpoint_alerts(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", password="demo-password-1")
+    identity_alerts = sorted(
+        Alert.objects.filter(service_source=ServiceSource.IDENTITY).values_list("pk", flat=True)
+    )
+    incidents = Incident.objects.count()
+    Alert.objects.filter(service_source=ServiceSource.ENDPOINT).delete()
+    call_command("seed_demo", password="demo-password-1")
+    assert Alert.objects.filter(service_source=ServiceSource.ENDPOINT).exists()
+    assert Incident.objects.count() == incidents
+    assert identity_alerts == sorted(
+        Alert.objects.filter(service_source=ServiceSource.IDENTITY).values_list("pk", flat=True)
+    )

@@ -1,4 +1,4 @@
-"""Sign-in and sign-out through the directory, on both portals: rows, keys, messages, `next`."""
+"""Sign-in and sign-out through the directory, on every portal: rows, keys, messages, `next`."""
 
 from http import HTTPStatus
 from urllib.parse import parse_qs, urlsplit
@@ -8,15 +8,27 @@ from django.test import Client
 
 from accounts.models import SignInSession, session_reference
 from accounts.session_keys import ROLES, TENANT_ID, signed_in_at
-from tests.conftest import IDENTITY_HOST, directory_of, same_browser, sign_in, through_directory
+from accounts.views import next_hop
+from tests.conftest import (
+    DEFENDER_HOST,
+    ENDPOINT_HOST,
+    IDENTITY_HOST,
+    LEGACY_HOST,
+    directory_of,
+    same_browser,
+    sign_in,
+    through_directory,
+)
 from tests.factories import RoleAssignmentFactory, UserFactory
+from web.hosts import PORTALS
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(params=["defender", "legacy"])
-def portal_client(request, defender_client, legacy_client):
-    return {"defender": defender_client, "legacy": legacy_client}[request.param], request.param
+@pytest.fixture(params=["defender", "legacy", "endpoint"])
+def portal_client(request, defender_client, legacy_client, endpoint_client):
+    clients = {"defender": defender_client, "legacy": legacy_client, "endpoint": endpoint_client}
+    return clients[request.param], request.param
 
 
 def test_a_portal_sends_the_browser_to_the_directory_with_state_nonce_and_pkce(portal_client):
@@ -78,25 +90,49 @@ def test_the_other_portal_signs_in_without_asking_again(
     assert defender_client.get("/alerts").status_code == HTTPStatus.OK
 
 
-def test_sign_out_ends_this_portal_the_directory_and_the_other_portal(
-    defender_client, legacy_client, contoso_analyst
+def test_sign_out_ends_this_portal_the_directory_and_every_other_portal(
+    defender_client, legacy_client, endpoint_client, contoso_analyst
 ):
-    same_browser(defender_client, legacy_client)
+    same_browser(legacy_client, defender_client, endpoint_client)
     sign_in(legacy_client, contoso_analyst)
-    through_directory(defender_client, defender_client.get("/signin"))
+    for client in (defender_client, endpoint_client):
+        through_directory(client, client.get("/signin"))
     assert legacy_client.get("/signout").status_code == HTTPStatus.METHOD_NOT_ALLOWED
     ending = urlsplit(legacy_client.post("/signout")["Location"])
     assert ending.hostname == IDENTITY_HOST and ending.path == "/oauth2/logout"
-    front = urlsplit(directory_of(legacy_client).get(ending.path + "?" + ending.query)["Location"])
-    assert front.path == "/signout/frontchannel"
-    back = urlsplit(defender_client.get(front.path + "?" + front.query)["Location"])
-    assert back.path == "/signin"
+    hop = directory_of(legacy_client).get(ending.path + "?" + ending.query)["Location"]
+    # Through each other portal's front channel in turn, then back to where it started.
+    visited = []
+    clients = {DEFENDER_HOST: defender_client, ENDPOINT_HOST: endpoint_client}
+    while urlsplit(hop).path == "/signout/frontchannel":
+        where = urlsplit(hop)
+        visited.append(where.hostname)
+        hop = clients[where.hostname].get(where.path + "?" + where.query)["Location"]
+    assert visited == [DEFENDER_HOST, ENDPOINT_HOST]
+    back = urlsplit(hop)
+    assert (back.hostname, back.path) == (LEGACY_HOST, "/signin")
     assert not SignInSession.objects.active().exists()
-    for client in (legacy_client, defender_client):
+    for client in (legacy_client, defender_client, endpoint_client):
         assert client.get("/").status_code == HTTPStatus.FOUND
     # Signing in again asks for the password: the directory session is over.
     again = through_directory(legacy_client, legacy_client.get("/signin"))
     assert again.status_code == HTTPStatus.OK and "Sign in" in again.content.decode()
+
+
+@pytest.mark.parametrize("origin", ["defender", "legacy", "endpoint"])
+def test_a_sign_out_visits_every_other_portal_once_and_ends_where_it_began(origin):
+    hops, current = [], origin
+    while (current := next_hop(origin, current)) is not None:
+        hops.append(current)
+    assert hops == [portal for portal in PORTALS if portal != origin]
+
+
+@pytest.mark.parametrize("state", ["", "-", "elsewhere:abc", "abc", "security:abc"])
+def test_a_front_channel_call_without_a_known_origin_ends_on_this_portals_sign_in(
+    endpoint_client, state
+):
+    answer = endpoint_client.get("/signout/frontchannel", {"state": state})
+    assert answer["Location"] == "http://securitycenter.localhost:8000/signin"
 
 
 @pytest.mark.parametrize(

@@ -43,6 +43,14 @@ def test_the_check_runs_in_process_too(settings):
         call_command("check")
 
 
+@pytest.mark.parametrize("other", ["DEFENDER_PORTAL_URL", "LEGACY_PORTAL_URL", "IDENTITY_URL"])
+def test_the_security_center_needs_a_host_of_its_own(settings, other):
+    settings.ENDPOINT_PORTAL_URL = getattr(settings, other)
+    pair = f"({other} and ENDPOINT_PORTAL_URL|ENDPOINT_PORTAL_URL and {other})"
+    with pytest.raises(SystemCheckError, match=f"{pair} share the host"):
+        call_command("check")
+
+
 def test_portal_url_with_a_path_is_refused():
     result = run_manage("check", DJANGO_DEBUG="true", DEFENDER_PORTAL_URL="http://x.example/sub")
     assert result.returncode != 0
@@ -63,5 +71,20 @@ def test_a_run_without_debug_hashes_static_files_and_secures_cookies_over_https(
         DJANGO_SECRET_KEY="x" * 60,
         DEFENDER_PORTAL_URL="https://security.example",
         LEGACY_PORTAL_URL="https://portal.atp.example",
+        ENDPOINT_PORTAL_URL="https://securitycenter.example",
     )
     assert result.stdout.split() == ["True", "True", "True"]
+
+
+def test_one_portal_over_plain_http_keeps_every_cookie_off_secure():
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE)",
+        DJANGO_DEBUG="true",
+        DEFENDER_PORTAL_URL="https://security.example",
+        LEGACY_PORTAL_URL="https://portal.atp.example",
+        ENDPOINT_PORTAL_URL="http://securitycenter.example",
+    )
+    assert result.stdout.split() == ["False"]

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 
-from web.hosts import DEFENDER, DIRECTORY, LEGACY
+from web.hosts import DEFENDER, DIRECTORY, ENDPOINT, LEGACY
 
 BASE_TEMPLATES = {
     DEFENDER: "defender/base.html",
     LEGACY: "legacy/base.html",
+    ENDPOINT: "endpoint/base.html",
     DIRECTORY: "directory/base.html",
 }
 
@@ -21,5 +22,6 @@ def portal(request: HttpRequest) -> dict:
         "base_template": BASE_TEMPLATES.get(name, "start/base.html"),
         "DEFENDER_PORTAL_URL": settings.DEFENDER_PORTAL_URL,
         "LEGACY_PORTAL_URL": settings.LEGACY_PORTAL_URL,
+        "ENDPOINT_PORTAL_URL": settings.ENDPOINT_PORTAL_URL,
         "IDENTITY_URL": settings.IDENTITY_URL,
     }

@@ -1,4 +1,4 @@
-"""Host routing: one project, three sites (two portals and the directory), one URLconf each."""
+"""Host routing: one project, four sites (three portals and the directory), one URLconf each."""
 
 from __future__ import annotations
 
@@ -21,14 +21,38 @@ SERVICE = "service"
 URLCONFS = {
     DEFENDER: "config.urls_defender",
     LEGACY: "config.urls_legacy",
+    ENDPOINT: "config.urls_endpoint",
     DIRECTORY: "config.urls_directory",
     SERVICE: "config.urls_service",
 }
+
+# The setting naming each site's origin; every other allowed host is a service host.
+URL_SETTINGS = {
+    DEFENDER: "DEFENDER_PORTAL_URL",
+    LEGACY: "LEGACY_PORTAL_URL",
+    ENDPOINT: "ENDPOINT_PORTAL_URL",
+    DIRECTORY: "IDENTITY_URL",
+}
+
+# The directory's relying parties: every site an account signs in to, in a fixed order (the
+# order a sign-out visits the others in).
+PORTALS = (DEFENDER, LEGACY, ENDPOINT)
 
 
 def urlconf_for(portal: str) -> str:
     """The URLconf that answers a portal's requests."""
     return URLCONFS[portal]
+
+
+def site_url(site: str) -> str:
+    """A site's origin (scheme, host and port) as configured."""
+    return getattr(settings, URL_SETTINGS[site])
+
+
+def page_url(site: str, url_name: str, fragment: str = "", **kwargs) -> str:
+    """The absolute URL of a page of ``site``, whichever site answers this request."""
+    path = reverse(url_name, kwargs=kwargs or None, urlconf=urlconf_for(site))
+    return f"{site_url(site)}{path}{'#' + fragment if fragment else ''}"
 
 
 def site_path(url_name: str) -> str:
@@ -47,12 +71,9 @@ def _reversed(urlconf: str, script_prefix: str, url_name: str) -> str:
 
 def portal_for_host(host: str) -> str:
     """Name the portal a (validated) host name belongs to."""
-    if host == host_of(settings.DEFENDER_PORTAL_URL):
-        return DEFENDER
-    if host == host_of(settings.LEGACY_PORTAL_URL):
-        return LEGACY
-    if host == host_of(settings.IDENTITY_URL):
-        return DIRECTORY
+    for site, setting in URL_SETTINGS.items():
+        if host == host_of(getattr(settings, setting)):
+            return site
     return SERVICE
 
 

@@ -20,9 +20,9 @@ from django.test.signals import setting_changed
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext_lazy as _
 
-from web.hosts import DEFENDER, DIRECTORY, LEGACY
+from web.hosts import DIRECTORY, PORTALS, site_url
 
-SIGN_IN_SITES = frozenset({DEFENDER, LEGACY, DIRECTORY})
+SIGN_IN_SITES = frozenset({*PORTALS, DIRECTORY})
 
 logger = logging.getLogger("web.database")
 
@@ -79,7 +79,7 @@ class PortalCSPMiddleware:
 
 
 def sign_in_origins() -> list[str]:
-    origins = [settings.DEFENDER_PORTAL_URL, settings.LEGACY_PORTAL_URL, settings.IDENTITY_URL]
+    origins = [site_url(site) for site in (*PORTALS, DIRECTORY)]
     if settings.OIDC_ISSUER:
         origins.append(portal_origin_of(settings.OIDC_ISSUER))
     return origins

@@ -1,4 +1,4 @@
-"""Browser fixtures: one Chromium per session, a live server answering both portals, demo data."""
+"""Browser fixtures: one Chromium per session, a live server answering every site, demo data."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from tests.e2e.browser import CHROMIUM_ARGS, find_chromium
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 DEFENDER_HOST = "security.localhost"
 LEGACY_HOST = "portal.atp.localhost"
+ENDPOINT_HOST = "securitycenter.localhost"
 IDENTITY_HOST = "login.localhost"
 DEMO_PASSWORD = "e2e-demo-password"
 TIMEOUT_MS = 5_000
@@ -71,22 +72,25 @@ class Portals:
     defender: str
     legacy: str
     directory: str = ""
+    endpoint: str = ""
 
 
 @pytest.fixture
 def portals(live_server, settings) -> Portals:
-    """The three sites on the live server's port, so absolute redirects land on it."""
+    """The four sites on the live server's port, so absolute redirects land on it."""
     port = live_server.thread.port
     defender = f"http://{DEFENDER_HOST}:{port}"
     legacy = f"http://{LEGACY_HOST}:{port}"
+    endpoint = f"http://{ENDPOINT_HOST}:{port}"
     directory = f"http://{IDENTITY_HOST}:{port}"
     settings.DEFENDER_PORTAL_URL = defender
     settings.LEGACY_PORTAL_URL = legacy
+    settings.ENDPOINT_PORTAL_URL = endpoint
     settings.IDENTITY_URL = directory
     settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "OIDC_ISS_ENDPOINT": directory}
-    settings.CSRF_TRUSTED_ORIGINS = [defender, legacy, directory]
-    settings.ALLOWED_HOSTS = [DEFENDER_HOST, LEGACY_HOST, IDENTITY_HOST, "localhost"]
-    return Portals(defender=defender, legacy=legacy, directory=directory)
+    settings.CSRF_TRUSTED_ORIGINS = [defender, legacy, endpoint, directory]
+    settings.ALLOWED_HOSTS = [DEFENDER_HOST, LEGACY_HOST, ENDPOINT_HOST, IDENTITY_HOST, "localhost"]
+    return Portals(defender=defender, legacy=legacy, directory=directory, endpoint=endpoint)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from portal.models import Alert
+from portal.models import Alert, ServiceSource
 from settings_ui.models import ChangeSource, RedirectionChange
 from settings_ui.services import set_portal_redirection
 from tests.e2e.conftest import (
@@ -117,7 +117,12 @@ def test_browsing_pages_have_no_serious_violations(new_context, portals, demo):
         legacy.get_by_role("complementary", name="Microsoft 365 Defender portal")
     ).to_be_visible()
     assert_no_serious_violations(legacy, "legacy timeline with the banner")
-    alert = Alert.objects.for_tenant(demo["contoso"]).order_by("-detected_at", "pk").first()
+    alert = (
+        Alert.objects.for_tenant(demo["contoso"])
+        .filter(service_source=ServiceSource.IDENTITY)
+        .order_by("-detected_at", "pk")
+        .first()
+    )
     legacy.goto(portals.legacy + f"/securityAlert/{alert.pk}")
     expect(legacy.get_by_role("heading", name=alert.title, level=1)).to_be_visible()
     assert_no_serious_violations(legacy, "legacy alert")

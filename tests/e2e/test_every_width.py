@@ -1,4 +1,4 @@
-"""Every page of both portals at a phone's and a laptop's width, light and dark.
+"""Every page of the three portals at a phone's and a laptop's width, light and dark.
 
 Each page must fit its width (no sideways scrolling) and pass axe-core with no serious or
 critical finding; the collapsed navigation must work by keyboard alone.
@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from portal.models import Alert
+from portal.models import Alert, ServiceSource
 from tests.e2e.conftest import (
     FOCUS_INDICATOR,
     serious_violations,
@@ -41,8 +41,16 @@ def view_id(view) -> str:
 
 
 def demo_objects(demo) -> dict[str, int]:
-    alert = Alert.objects.for_tenant(demo["contoso"]).order_by("-detected_at", "pk").first()
-    return {"alert": alert.pk, "identity": alert.identity_id, "device": alert.device_id}
+    alerts = Alert.objects.for_tenant(demo["contoso"]).order_by("-detected_at", "pk")
+    alert = alerts.filter(service_source=ServiceSource.IDENTITY).first()
+    endpoint = alerts.filter(service_source=ServiceSource.ENDPOINT).first()
+    return {
+        "alert": alert.pk,
+        "identity": alert.identity_id,
+        "device": alert.device_id,
+        "endpoint_alert": endpoint.pk,
+        "endpoint_device": endpoint.device_id,
+    }
 
 
 def pages_of(portal: str, ids: dict[str, int]) -> list[str]:
@@ -61,6 +69,16 @@ def pages_of(portal: str, ids: dict[str, int]) -> list[str]:
             "/settings/identities/health",
             "/settings/identities/about",
             "/preferences2/portal_redirection",
+            "/feedback?from=/alerts",
+            "/feedback/thanks?from=/alerts",
+        ]
+    if portal == "endpoint":
+        return [
+            "/alerts",
+            f"/alerts/{ids['endpoint_alert']}",
+            f"/machines/{ids['endpoint_device']}",
+            "/incidents",
+            "/search?q=a",
             "/feedback?from=/alerts",
             "/feedback/thanks?from=/alerts",
         ]
@@ -95,7 +113,7 @@ def open_view(new_context, width: int, scheme: str):
 
 
 @pytest.mark.parametrize("view", VIEWS, ids=view_id)
-@pytest.mark.parametrize("portal", ["defender", "legacy"])
+@pytest.mark.parametrize("portal", ["defender", "legacy", "endpoint"])
 def test_every_page_fits_the_width_and_passes_axe(new_context, portals, demo, portal, view):
     width, scheme = view
     origin = getattr(portals, portal)
@@ -167,7 +185,7 @@ def test_the_rail_collapses_and_expands_on_a_laptop(new_context, portals, demo):
 
 
 def test_the_header_keeps_search_name_and_sign_out_inside_a_phone(new_context, portals, demo):
-    for origin in (portals.defender, portals.legacy):
+    for origin in (portals.defender, portals.legacy, portals.endpoint):
         page = open_view(new_context, NARROW, "light")
         sign_in(page, origin, ADMIN)
         search = page.get_by_role("search").get_by_role("searchbox")

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import SignInSession
-from portal.models import Alert
+from portal.models import Alert, ServiceSource
 from tests.e2e.conftest import (
     assert_signed_in_without_asking,
     complete_sign_in,
@@ -40,7 +40,12 @@ def admin_turns_redirection_on(page, portals) -> None:
 def test_a_session_open_before_enabling_keeps_the_legacy_portal_until_it_signs_in_again(
     new_context, portals, demo
 ):
-    alert = Alert.objects.for_tenant(demo["contoso"]).order_by("-detected_at", "pk").first()
+    alert = (
+        Alert.objects.for_tenant(demo["contoso"])
+        .filter(service_source=ServiceSource.IDENTITY)
+        .order_by("-detected_at", "pk")
+        .first()
+    )
     deep_link = f"/securityAlert/{alert.pk}"
     analyst = new_context().new_page()
     sign_in(analyst, portals.legacy, ANALYST, path=f"/signin?next={deep_link}")
