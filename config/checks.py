@@ -5,13 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.core import checks
 
-from config.portals import host_of
-from web.hosts import URL_SETTINGS
+from config.portals import SITE_URL_SETTINGS, host_of
 
 
 @checks.register(checks.Tags.compatibility)
 def check_portals_on_separate_hosts(app_configs, **kwargs) -> list[checks.CheckMessage]:
-    sites = {name: host_of(getattr(settings, name)) for name in URL_SETTINGS.values()}
+    sites = {name: host_of(getattr(settings, name)) for name in SITE_URL_SETTINGS}
     names = list(sites)
     for index, first in enumerate(names):
         for second in names[index + 1 :]:

@@ -7,6 +7,16 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 
+# The settings naming each site's public address: Defender portal, legacy portal, Security
+# Center, directory (web.hosts names the sites they belong to).
+SITE_URL_SETTINGS = (
+    "DEFENDER_PORTAL_URL",
+    "LEGACY_PORTAL_URL",
+    "ENDPOINT_PORTAL_URL",
+    "IDENTITY_URL",
+)
+
+
 def portal_origin(url: str) -> str:
     """Return ``scheme://host[:port]`` for a configured portal URL, or refuse it."""
     parts = urlsplit(url.strip())

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.request import split_domain_port
 from django.urls import get_script_prefix, get_urlconf, reverse
 
-from config.portals import host_of
+from config.portals import SITE_URL_SETTINGS, host_of
 
 # The sites one project serves, as each request names the one answering it (request.portal).
 DEFENDER = "defender"
@@ -27,12 +27,7 @@ URLCONFS = {
 }
 
 # The setting naming each site's origin; every other allowed host is a service host.
-URL_SETTINGS = {
-    DEFENDER: "DEFENDER_PORTAL_URL",
-    LEGACY: "LEGACY_PORTAL_URL",
-    ENDPOINT: "ENDPOINT_PORTAL_URL",
-    DIRECTORY: "IDENTITY_URL",
-}
+URL_SETTINGS = dict(zip((DEFENDER, LEGACY, ENDPOINT, DIRECTORY), SITE_URL_SETTINGS, strict=True))
 
 # The directory's relying parties: every site an account signs in to, in a fixed order (the
 # order a sign-out visits the others in).
