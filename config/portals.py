@@ -6,7 +6,6 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
-
 # The settings naming each site's public address: Defender portal, legacy portal, Security
 # Center, directory (web.hosts names the sites they belong to).
 SITE_URL_SETTINGS = (

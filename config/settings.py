@@ -11,7 +11,6 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.oidc_key import signing_key
 from config.portals import portal_hosts, portal_origin
-from directory.scopes import API_SCOPES, SIGN_IN_SCOPES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -305,7 +304,13 @@ OAUTH2_PROVIDER = {
     "OAUTH2_VALIDATOR_CLASS": "directory.provider.DirectoryValidator",
     "OIDC_SERVER_CLASS": "directory.provider.DirectoryServer",
     "PKCE_REQUIRED": True,
-    "SCOPES": {**SIGN_IN_SCOPES, **API_SCOPES},
+    # Sign-in scopes for the portals, API scopes for SIEM clients (directory.scopes).
+    "SCOPES": {
+        "openid": "Sign you in",
+        "profile": "Your name",
+        "email": "Your email",
+        "alerts.read": "Read the Security Center's alerts of one organization",
+    },
     "DEFAULT_SCOPES": ["openid"],
     # The portals get the sign-in scopes, API clients (a tenant's SIEM) the API scopes only.
     "SCOPES_BACKEND_CLASS": "directory.provider.DirectoryScopes",

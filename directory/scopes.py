@@ -3,10 +3,10 @@
 The portals sign accounts in (OpenID Connect scopes, through the authorization code grant);
 an API client reads a Security Center API for its tenant (API scopes, through the client
 credentials grant). Neither may ask for the other's (directory.provider.DirectoryScopes).
-Plain names only: the settings read this module.
+Their descriptions are the settings' (OAUTH2_PROVIDER["SCOPES"]).
 """
 
 ALERTS_READ = "alerts.read"
 
-SIGN_IN_SCOPES = {"openid": "Sign you in", "profile": "Your name", "email": "Your email"}
-API_SCOPES = {ALERTS_READ: "Read the Security Center's alerts of one organization"}
+SIGN_IN_SCOPES = ("openid", "profile", "email")
+API_SCOPES = (ALERTS_READ,)

@@ -303,3 +303,11 @@ def test_support_registers_an_integration_and_sees_its_secret_once(contoso, defe
     )
     later = defender_client.get(f"/admin/portal/siemintegration/{integration.pk}/change/")
     assert later.status_code == HTTPStatus.OK and secret not in later.content.decode()
+
+
+def test_every_scope_the_directory_offers_belongs_to_one_kind_of_client(settings):
+    from directory.scopes import API_SCOPES, SIGN_IN_SCOPES
+
+    offered = set(settings.OAUTH2_PROVIDER["SCOPES"])
+    assert offered == set(SIGN_IN_SCOPES) | set(API_SCOPES)
+    assert not set(SIGN_IN_SCOPES) & set(API_SCOPES)
