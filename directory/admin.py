@@ -72,7 +72,7 @@ class SignInPauseAdmin(QuickRows, FilterLookupsOnly, admin.ModelAdmin):
         if throttle.is_paused:
             return _("Paused until %(time)s") % {
                 "time": formats.date_format(
-                    timezone.localtime(throttle.paused_until), "Y-m-d H:i T"
+                    timezone.localtime(throttle.paused_until), "DATETIME_FORMAT"
                 )
             }
         return ngettext(

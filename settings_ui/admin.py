@@ -40,6 +40,7 @@ from settings_ui.views import change_from_request
 from web.admin_lists import CappedCountPaginator, QuickRows, display_for_value
 from web.admin_lookups import FilterLookupsOnly
 from web.hosts import site_path
+from web.templating import audit_text
 
 CHANGE_REDIRECTION_PERMISSION = "settings_ui.change_portal_redirection"
 RECENT_CHANGES = 10
@@ -69,7 +70,7 @@ class RecentRedirectionChangeInline(admin.TabularInline):
 
     @admin.display(description=_("change"))
     def new_state(self, change: RedirectionChange) -> str:
-        return change.summary
+        return audit_text(change.summary)
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
@@ -284,7 +285,7 @@ class RedirectionChangeAdmin(QuickRows, FilterLookupsOnly, admin.ModelAdmin):
 
     @admin.display(description=_("change"), ordering="kind")
     def change(self, row: RedirectionChange) -> str:
-        return row.summary
+        return audit_text(row.summary)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -81,10 +81,19 @@ class ScopeForm(forms.Form):
 DATETIME_LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
-class UTCDateTimeField(forms.DateTimeField):
-    """A ``datetime-local`` input; the project's TIME_ZONE is UTC, which the label says."""
+# What a schedule field shows and is typed in: UTC on the 24-hour clock, as its label says.
+SCHEDULE_INPUT_FORMAT = "%Y-%m-%d %H:%M"
+SCHEDULE_HINT = _("In UTC, on the 24-hour clock, like 2030-01-31 09:00.")
 
-    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+class UTCDateTimeField(forms.DateTimeField):
+    """A time typed in UTC, as the label and the hint say. Not the browser's date picker: it
+    shows the time in the reader's locale ("12:40 AM") under a label that says UTC."""
+
+    widget = forms.DateTimeInput(
+        attrs={"placeholder": "2030-01-31 09:00", "autocomplete": "off", "spellcheck": "false"},
+        format=SCHEDULE_INPUT_FORMAT,
+    )
 
     def __init__(self, **kwargs):
         super().__init__(input_formats=DATETIME_LOCAL_FORMATS, **kwargs)

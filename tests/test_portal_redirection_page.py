@@ -15,6 +15,7 @@ from settings_ui.models import ChangeSource, Feedback, PortalRedirection, Redire
 from settings_ui.services import set_portal_redirection
 from tests.conftest import DEFENDER_HOST, sign_in
 from tests.factories import RoleAssignmentFactory, SignInSessionFactory, UserFactory
+from web.templating import iso_utc
 
 pytestmark = pytest.mark.django_db
 
@@ -294,9 +295,9 @@ def test_propagation_window_is_explained(signed_in, defender_client, contoso, se
     set_portal_redirection(contoso, True, actor=admin, source=ChangeSource.WEB)
     page = defender_client.get(PAGE).content.decode()
     enabled_at = PortalRedirection.objects.get(tenant=contoso).enabled_at
-    every_account_by = (enabled_at + timedelta(seconds=5400)).isoformat()
+    every_account_by = iso_utc(enabled_at + timedelta(seconds=5400))
     assert "every account is routed from" in page
-    assert f'<time datetime="{every_account_by}">' in page
+    assert f'<time datetime="{every_account_by}"' in page
 
 
 # ------------------------------------------------------------------ changing it (page script)

@@ -13,12 +13,14 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from accounts.models import DirectoryRole
 from settings_ui.models import PilotAccount, PortalRedirection, RedirectionChange
 from settings_ui.support import ensure_support_group
 from tests.conftest import DEFENDER_HOST, sign_in
 from tests.factories import SignInSessionFactory, UserFactory
+from web.templating import iso_utc
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +97,7 @@ def test_a_pilot_and_schedule_set_through_the_api_read_the_same_everywhere(admin
     page = admin_client.get(PAGE).content.decode()
     assert "Routes the pilot group only: 1 account." in page
     assert f"Pilot group: {ANALYST}" in page
-    assert "Turns On at" in page and f'datetime="{on_at}"' in page
+    assert "Turns On at" in page and f'datetime="{iso_utc(parse_datetime(on_at))}"' in page
 
 
 def test_the_command_sets_what_the_api_and_page_then_show(admin_client):
@@ -286,7 +288,7 @@ def test_history_shows_a_scheduled_on_taking_effect_at_its_time(admin_client, co
     page = admin_client.get(PAGE).content.decode()
     history = page.split('class="history"', 1)[1]
     first_row = history.split("<tr>", 3)[2]
-    assert f'datetime="{on_at.isoformat()}"' in first_row
+    assert f'datetime="{iso_utc(on_at)}"' in first_row
     assert "Off → On" in first_row and "Schedule" in first_row
     assert "admin@contoso.example" in first_row
     assert admin_client.get(API).json()["enabled_at"] == on_at.isoformat()

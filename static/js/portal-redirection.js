@@ -61,7 +61,11 @@
           .parseFromString(html, "text/html")
           .getElementById("redirection-details");
         var current = document.getElementById("redirection-details");
-        if (fresh && current) current.replaceWith(document.importNode(fresh, true));
+        if (!fresh || !current) return;
+        var details = document.importNode(fresh, true);
+        current.replaceWith(details);
+        // Its times are written in UTC again: the page's time script rewrites them.
+        details.dispatchEvent(new CustomEvent("portal:updated", { bubbles: true }));
       })
       .catch(function () {
         // The switch already shows the new state; stale details are harmless until reload.
