@@ -108,14 +108,27 @@ def test_the_collapsed_rail_works_by_keyboard_on_a_phone(new_context, portals, d
     expect(page).to_have_url(portals.defender + "/alerts")
     expect(page.get_by_role("heading", name="Alerts", level=1)).to_be_visible()
 
-    # The menu button opens the rail over the page, and Escape closes it again.
+    # The menu button opens the rail over the page with focus on its first item (not five
+    # Tabs away, past the header), and Escape closes it again, back on the button.
     tab_until_focused(page, menu)
     page.keyboard.press("Enter")
     expect(menu).to_have_attribute("aria-expanded", "true")
     assert rail_label_shown(rail, "Incidents")
     assert page.evaluate(SCROLL_WIDTH) <= NARROW
+    home = rail.get_by_role("link", name="Home")
+    expect(home).to_be_focused()
+    assert home.evaluate(FOCUS_INDICATOR), "the first item has the focus but does not show it"
+    page.keyboard.press("Tab")
+    expect(rail.get_by_role("link", name="Incidents")).to_be_focused()
     page.keyboard.press("Escape")
     expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(menu).to_be_focused()
+    assert not rail_label_shown(rail, "Incidents")
+
+    # Again from the button: Enter opens it on Home, Escape brings focus back.
+    page.keyboard.press("Enter")
+    expect(home).to_be_focused()
+    page.keyboard.press("Escape")
     expect(menu).to_be_focused()
 
 
@@ -133,6 +146,25 @@ def test_the_rail_collapses_and_expands_on_a_laptop(new_context, portals, demo):
     with page.expect_navigation():
         rail.get_by_role("link", name="Identities").click()
     expect(page.get_by_role("heading", name="Identities", level=1)).to_be_visible()
+
+
+def test_the_rail_opened_by_keyboard_on_a_laptop_starts_at_its_first_item(
+    new_context, portals, demo
+):
+    page = open_view(new_context, WIDE, "light")
+    sign_in(page, portals.defender, ADMIN)
+    menu = page.get_by_role("button", name="Navigation")
+    rail = page.get_by_role("navigation", name="Portal")
+    tab_until_focused(page, menu)
+    page.keyboard.press("Enter")  # collapse it
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(menu).to_be_focused()
+    page.keyboard.press("Enter")  # and open it again
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(rail.get_by_role("link", name="Home")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(menu).to_be_focused()
 
 
 def test_the_header_keeps_search_name_and_sign_out_inside_a_phone(new_context, portals, demo):
