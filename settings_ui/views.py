@@ -39,6 +39,7 @@ from settings_ui.forms import (
     rollout_form_name,
     submit_rollout_form,
 )
+from settings_ui.menus import IDENTITIES_MENU, settings_menu_context
 from settings_ui.models import (
     SWITCH_STATES,
     ChangeKind,
@@ -69,7 +70,7 @@ class SettingsArea:
 # The areas a real Defender Settings page lists, in its order; only Identities exists here.
 SETTINGS_AREAS = (
     SettingsArea(
-        _("Microsoft Defender XDR"),
+        _("Microsoft 365 Defender"),
         _("Preview features, email notifications, alert service settings"),
     ),
     SettingsArea(_("Endpoints"), _("Device management, rules, permissions, APIs")),
@@ -218,9 +219,15 @@ def window_text(seconds: int) -> str:
 
 
 class TenantSettingsMixin:
-    """Only viewers of their own tenant's settings get past dispatch; others see a 403 page."""
+    """Only viewers of their own tenant's settings get past dispatch; others see a 403 page.
+
+    A page of a Settings area names its URL (``settings_url_name``) and its area's menu, for
+    the two-pane layout and its breadcrumb.
+    """
 
     nav_section = "settings"
+    settings_menu = IDENTITIES_MENU
+    settings_url_name: str | None = None
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         self.access = settings_access(request)
@@ -231,6 +238,8 @@ class TenantSettingsMixin:
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
         context.update(access=self.access, tenant=self.access.tenant, nav_section=self.nav_section)
+        if self.settings_url_name:
+            context.update(settings_menu_context(self.settings_menu, self.settings_url_name))
         return context
 
 
@@ -242,12 +251,14 @@ class SettingsHomeView(TenantSettingsMixin, TemplateView):
 
 class IdentitiesSettingsView(TenantSettingsMixin, TemplateView):
     template_name = "settings_ui/identities.html"
+    settings_url_name = "settings_ui:identities"
 
 
 class PortalRedirectionView(TenantSettingsMixin, TemplateView):
     """GET shows the switch (or, with ?turn=on|off, the confirm step); POST applies it."""
 
     template_name = "settings_ui/portal_redirection.html"
+    settings_url_name = "settings_ui:portal_redirection"
     confirm_template_name = "settings_ui/portal_redirection_confirm.html"
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:

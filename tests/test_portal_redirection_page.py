@@ -100,8 +100,9 @@ def test_page_content_navigation_and_feedback_link(signed_in, defender_client):
     breadcrumb = page[
         page.index('class="breadcrumb"') : page.index("</nav>", page.index("breadcrumb"))
     ]
-    for step in ("Settings", "Identities", "General", "Portal redirection"):
+    for step in ("Settings", "Identities", "General"):
         assert f">{step}</a>" in breadcrumb
+    assert '<li aria-current="page">Portal redirection</li>' in breadcrumb
     assert 'href="/settings" title="Settings" aria-current="page"' in page
     assert "Active sessions are not ended." in page
     assert "after their next sign-in" in page

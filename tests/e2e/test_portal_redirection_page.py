@@ -30,12 +30,13 @@ def expect_switch(page, *, on: bool) -> None:
 
 
 def open_page_by_links(page, portals) -> None:
-    """Settings, then Identities, then Portal redirection, by clicking as an admin would."""
+    """Settings, then Identities, then Portal redirection in its menu, as an admin would."""
     page.get_by_role("navigation", name="Portal").get_by_role("link", name="Settings").click()
     expect(page.get_by_role("heading", name="Settings", level=1)).to_be_visible()
     page.get_by_role("main").get_by_role("link", name="Identities").click()
     expect(page.get_by_role("heading", name="Identities", level=1)).to_be_visible()
-    page.get_by_role("main").get_by_role("link", name="Portal redirection").click()
+    menu = page.get_by_role("navigation", name="Identities settings")
+    menu.get_by_role("link", name="Portal redirection").click()
     expect(page).to_have_url(portals.defender + PAGE_PATH)
     expect(page.get_by_role("heading", name="Portal redirection", level=1)).to_be_visible()
 
