@@ -169,7 +169,7 @@ def staged_rollout(admin, defender: str) -> None:
     rollout.get_by_role("radio", name="Pilot group").check()
     rollout.get_by_label("Pilot accounts").fill(ANALYST)
     rollout.get_by_role("button", name="Save scope").click()
-    expect(rollout).to_contain_text("Routes the pilot group only")
+    expect(rollout).to_contain_text("routes the pilot group only")
     admin.goto(defender + "/preferences2/portal_redirection?preview=operator@contoso.example")
     expect(admin.get_by_role("region", name="Rollout", exact=True)).to_contain_text(
         "would be routed"

@@ -158,9 +158,10 @@ def test_rollout_is_shown_while_on(signed_in, defender_client, contoso):
         user=UserFactory(tenant=contoso), session_ref=uuid4().hex
     )  # legacy, after On: routed
     page = defender_client.get(PAGE).content.decode()
-    assert '<dd class="stat-value" data-stat="routed-others">1</dd>' in page
-    assert '<dd class="stat-value" data-stat="routed-pilot">0</dd>' in page
+    assert '<dd class="stat-value" data-stat="routed">1</dd>' in page
+    assert 'data-stat="routed-pilot"' not in page  # the scope is everyone
     assert '<dd class="stat-value" data-stat="kept">1</dd>' in page
+    assert "Signed in to the former portal before redirection reached them" in page
 
 
 # ------------------------------------------------------------------ changing it (no script)
