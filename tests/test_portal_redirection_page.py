@@ -289,6 +289,19 @@ def test_form_post_without_csrf_token_is_refused(contoso, fabrikam):
     assert stored_state(contoso) == (True, 1)
 
 
+def test_the_pages_script_is_told_a_refused_token_means_the_page_expired(contoso, fabrikam):
+    client = Client(enforce_csrf_checks=True, HTTP_HOST=DEFENDER_HOST)
+    sign_in(client, make_account("global_administrator", contoso, fabrikam))
+    client.get(PAGE)
+    response = client.post(
+        PAGE, {"enabled": "on", "csrfmiddlewaretoken": "x" * 64}, HTTP_ACCEPT="application/json"
+    )
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert response.json()["expired"] is True
+    assert response.json()["error"].startswith("This form has expired.")
+    assert stored_state(contoso) == (False, 0)
+
+
 def test_propagation_window_is_explained(signed_in, defender_client, contoso, settings):
     settings.REDIRECTION_PROPAGATION_SECONDS = 5400
     admin = signed_in("global_administrator")
