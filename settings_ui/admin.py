@@ -22,6 +22,7 @@ from accounts.models import Tenant, client_ip
 from settings_ui.admin_filters import TurnedFilter
 from settings_ui.forms import (
     ROLLOUT_FORMS,
+    SCHEDULE_HINT,
     ScheduleForm,
     ScopeForm,
     rollout_form_name,
@@ -190,6 +191,8 @@ class RedirectionTenantAdmin(TenantAdmin):
                 return redirect(request.path)
             forms[rollout_form_name(action)] = form
             status = HTTPStatus.BAD_REQUEST
+        for form in forms.values():
+            in_the_consoles_words(form)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -252,6 +255,29 @@ class RedirectionTenantAdmin(TenantAdmin):
                 % {"state": state, "names": ", ".join(t.name for t in unchanged)},
                 messages.INFO,
             )
+
+
+# The settings page speaks to a tenant's own admin; support works on some tenant's behalf.
+CONSOLE_HELP = {
+    "pilot_accounts": _("Emails of this tenant's accounts, separated by commas or new lines."),
+    "scheduled_on_at": SCHEDULE_HINT,
+    "scheduled_off_at": SCHEDULE_HINT,
+}
+# The admin's own classes for these widgets, so the form looks like every other console form.
+CONSOLE_WIDGET_CLASSES = {
+    "scope": "radiolist inline",
+    "pilot_accounts": "vLargeTextField",
+    "scheduled_on_at": "vTextField",
+    "scheduled_off_at": "vTextField",
+}
+
+
+def in_the_consoles_words(form) -> None:
+    """A staged-rollout form as the console shows it: the admin's classes, support's help."""
+    for name, field in form.fields.items():
+        field.help_text = CONSOLE_HELP.get(name, field.help_text)
+        if name in CONSOLE_WIDGET_CLASSES:
+            field.widget.attrs["class"] = CONSOLE_WIDGET_CLASSES[name]
 
 
 def _settled(tenant: Tenant) -> PortalRedirection | None:

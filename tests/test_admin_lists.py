@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.test import RequestFactory
 
 from accounts.models import DirectoryRole, Portal, SignInSession, Tenant, User
+from directory.models import SignInPause
 from settings_ui.models import ChangeSource, Feedback, PortalRedirection, RedirectionChange
 from tests.conftest import sign_in
 from tests.factories import SignInSessionFactory, TenantFactory, UserFactory
@@ -65,7 +66,7 @@ def console_data(contoso, fabrikam, contoso_admin, settings):
     return support
 
 
-LISTS = [Tenant, User, Group, SignInSession, RedirectionChange, Feedback, AccessAttempt]
+LISTS = [Tenant, User, Group, SignInSession, RedirectionChange, Feedback, SignInPause]
 
 
 @pytest.mark.parametrize("model", LISTS, ids=lambda model: model._meta.model_name)

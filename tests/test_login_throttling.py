@@ -21,7 +21,7 @@ LIMIT = 5
 ADDRESS_LIMIT = 12
 WRONG_PASSWORD = "wrong-password"
 OFFICE = "10.1.1.1"
-PAUSES = "/admin/axes/accessattempt/"
+PAUSES = "/admin/directory/signinpause/"  # "Sign-in pauses", under the directory
 
 
 @pytest.fixture(autouse=True)
