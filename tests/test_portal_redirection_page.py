@@ -132,7 +132,7 @@ def test_page_shows_last_change_and_recent_history(signed_in, defender_client, c
     set_portal_redirection(contoso, True, actor=admin, source=ChangeSource.WEB)
     set_portal_redirection(contoso, False, actor=secadmin, source=ChangeSource.API)
     set_portal_redirection(contoso, True, source=ChangeSource.CLI)
-    page = defender_client.get(PAGE).content.decode()
+    page = defender_client.get(PAGE).content.decode().replace("<wbr>", "")  # emails' breaks
     assert 'aria-checked="true"' in switch_tag(page)
     last = page[page.index('class="last-change"') :]
     assert "Turned On" in last[:300] and "by no named account" in last[:300]

@@ -94,7 +94,7 @@ def test_a_pilot_and_schedule_set_through_the_api_read_the_same_everywhere(admin
     assert f"  scope: pilot group ({ANALYST})" in status
     assert f"  turns On at: {on_at}" in status
 
-    page = admin_client.get(PAGE).content.decode()
+    page = admin_client.get(PAGE).content.decode().replace("<wbr>", "")  # emails' breaks
     assert "Once On, routes the pilot group only: 1 account." in page
     assert f"Pilot group: {ANALYST}" in page
     assert "Turns On at" in page and f'datetime="{iso_utc(parse_datetime(on_at))}"' in page
@@ -285,7 +285,7 @@ def test_history_shows_a_scheduled_on_taking_effect_at_its_time(admin_client, co
     on_at = clock.now() + timedelta(minutes=1)
     command("--on", "--at", on_at.isoformat(), "--actor", "admin@contoso.example")
     clock.current = on_at + timedelta(seconds=30)
-    page = admin_client.get(PAGE).content.decode()
+    page = admin_client.get(PAGE).content.decode().replace("<wbr>", "")  # emails' breaks
     history = page.split('class="history"', 1)[1]
     first_row = history.split("<tr>", 3)[2]
     assert f'datetime="{iso_utc(on_at)}"' in first_row

@@ -100,3 +100,10 @@ def test_times_the_audit_wrote_in_words_are_drawn_as_every_other_time():
     assert audit_text(summary) == (
         "Schedule: none → On at Dec 8, 2026 03:04 UTC, Off at Dec 7, 2026 01:58 UTC"
     )
+
+
+def test_an_email_wraps_at_its_own_joints_and_nothing_else_is_trusted():
+    html = render("{{ text|breakable }}", text="by first.last@contoso.example <b>")
+    assert html == "by first<wbr>.last@<wbr>contoso<wbr>.example &lt;b&gt;"
+    hostile = render("{{ text|breakable }}", text='x"<script>@a.b')
+    assert "<script>" not in hostile

@@ -165,6 +165,24 @@ def audit_text_pieces(text: str):
     yield text[position:]
 
 
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def breakable(text) -> Markup:
+    """``text`` escaped, each email in it given a line-break opportunity after its @ and
+    before each dot: a long address wraps at its own joints, never mid-name nor off a phone's
+    screen. Hyphens are such opportunities already."""
+    text = str(text)
+    pieces, position = [], 0
+    for found in EMAIL.finditer(text):
+        pieces.append(escape(text[position : found.start()]))
+        email = escape(found.group(0))
+        pieces.append(email.replace("@", Markup("@<wbr>")).replace(".", Markup("<wbr>.")))
+        position = found.end()
+    pieces.append(escape(text[position:]))
+    return Markup("").join(pieces)
+
+
 def audit_text(text: str) -> str:
     """Audit text with each time in it written in the one format, as the console shows it."""
     zone = page_timezone()
@@ -176,11 +194,12 @@ def audit_text(text: str) -> str:
 
 @pass_context
 def with_moments(context, text) -> Markup:
-    """Audit text with each time in it drawn as every other time on the page is."""
+    """Audit text with each time in it drawn as every other time on the page is (and its
+    emails breakable)."""
     zone = context.get(PAGE_TIMEZONE, False)
     zone = page_timezone() if zone is False else zone
     return Markup("").join(
-        moment_html(piece, "datetime", zone) if isinstance(piece, datetime) else escape(piece)
+        moment_html(piece, "datetime", zone) if isinstance(piece, datetime) else breakable(piece)
         for piece in audit_text_pieces(str(text))
     )
 
@@ -216,7 +235,9 @@ def environment(**options) -> Environment:
     # catalogue, as they were in Django's templates.
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
     env.globals.update(static=static, url=url, moment=moment)
-    env.filters.update(date=date, pluralize=pluralize, utc=utc, with_moments=with_moments)
+    env.filters.update(
+        date=date, pluralize=pluralize, utc=utc, with_moments=with_moments, breakable=breakable
+    )
     return env
 
 
