@@ -211,3 +211,20 @@ def test_the_legacy_toolbar_by_keyboard_and_pages_that_stay_in_place(new_context
     upn = card.get_by_text(re.compile(r"@contoso\.example$"))
     assert card.evaluate("e => e.scrollWidth <= e.clientWidth")
     assert upn.evaluate("e => e.scrollWidth <= e.clientWidth")
+
+
+def test_the_settings_menu_folds_above_a_settings_page_on_a_phone(new_context, portals, demo):
+    phone = open_view(new_context, NARROW, "light")
+    sign_in(phone, portals.defender, ADMIN, path=f"/signin?next={PAGE_PATH}")
+    menu = phone.get_by_role("navigation", name="Identities settings")
+    entry = menu.get_by_role("link", name="Portal redirection")
+    expect(entry).to_be_hidden()  # folded: the page comes first
+    menu.get_by_text("Identities settings: Portal redirection").click()
+    expect(entry).to_be_visible()
+    expect(entry).to_have_attribute("aria-current", "page")
+
+    laptop = open_view(new_context, WIDE, "light")
+    sign_in(laptop, portals.defender, ADMIN, path=f"/signin?next={PAGE_PATH}")
+    menu = laptop.get_by_role("navigation", name="Identities settings")
+    expect(menu.get_by_role("link", name="Portal redirection")).to_be_visible()
+    expect(menu.get_by_text("Identities settings: Portal redirection")).to_be_hidden()
