@@ -6,6 +6,7 @@ import logging
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
+from django.contrib.auth import get_permission_codename
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import formats, timezone
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from directory.models import SignInPause
 from directory.throttling import counted_since, lift_pause, recent_failures, throttle_for
 from web.admin_lookups import FilterLookupsOnly
 
@@ -27,9 +29,13 @@ if admin.site.is_registered(AccessAttempt):
     admin.site.unregister(AccessAttempt)
 
 
-@admin.register(AccessAttempt)
+@admin.register(SignInPause)
 class SignInPauseAdmin(FilterLookupsOnly, admin.ModelAdmin):
-    """One row per account + address (+ browser) with failures; support lifts pauses here."""
+    """One row per account + address (+ browser) with failures; support lifts pauses here.
+
+    Listed under the directory as "Sign-in pauses", the lockout page's own word. Who may see
+    and lift them is still decided by django-axes' permissions, which the Support group holds.
+    """
 
     list_display = ("attempt_time", "username", "ip_address", "failures_since_start", "state")
     list_filter = ("attempt_time",)
@@ -40,6 +46,12 @@ class SignInPauseAdmin(FilterLookupsOnly, admin.ModelAdmin):
     actions = ["lift_pauses"]
     show_full_result_count = False
 
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_module_perms(AccessAttempt._meta.app_label)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._may(request, "view") or self._may(request, "change")
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -48,7 +60,12 @@ class SignInPauseAdmin(FilterLookupsOnly, admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         # The change permission allows lifting pauses; a record is never edited.
-        return obj is None and super().has_change_permission(request)
+        return obj is None and self._may(request, "change")
+
+    @staticmethod
+    def _may(request: HttpRequest, action: str) -> bool:
+        opts = AccessAttempt._meta
+        return request.user.has_perm(f"{opts.app_label}.{get_permission_codename(action, opts)}")
 
     def get_changelist_instance(self, request: HttpRequest):
         changelist = super().get_changelist_instance(request)
@@ -64,14 +81,14 @@ class SignInPauseAdmin(FilterLookupsOnly, admin.ModelAdmin):
         return changelist
 
     @admin.display(description=_("state"))
-    def state(self, row: AccessAttempt) -> str:
+    def state(self, row: SignInPause) -> str:
         throttle = getattr(row, "throttle", None)
         if throttle is None:
             return _("Expired: no longer counted")
         if throttle.is_paused:
             return _("Paused until %(time)s") % {
                 "time": formats.date_format(
-                    timezone.localtime(throttle.paused_until), "Y-m-d H:i T"
+                    timezone.localtime(throttle.paused_until), "DATETIME_FORMAT"
                 )
             }
         return ngettext(

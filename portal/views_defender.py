@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from portal import pages
 from portal.pages import tenant_page
+from settings_ui.menus import IDENTITIES_MENU, settings_menu_context
 
 
 @tenant_page
@@ -67,10 +68,12 @@ def search(request: HttpRequest, tenant_id: int) -> HttpResponse:
 @tenant_page
 def health(request: HttpRequest, tenant_id: int) -> HttpResponse:
     context = pages.health_issues(tenant_id)
-    return render(request, "defender/health.html", {"nav_section": "settings", **context})
+    menu = settings_menu_context(IDENTITIES_MENU, "defender:health")
+    return render(request, "defender/health.html", {"nav_section": "settings", **menu, **context})
 
 
 @tenant_page
 def about(request: HttpRequest, tenant_id: int) -> HttpResponse:
     context = pages.configuration(tenant_id)
-    return render(request, "defender/about.html", {"nav_section": "settings", **context})
+    menu = settings_menu_context(IDENTITIES_MENU, "defender:about")
+    return render(request, "defender/about.html", {"nav_section": "settings", **menu, **context})

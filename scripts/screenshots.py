@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -24,6 +25,7 @@ ANALYST = "analyst@contoso.example"
 FABRIKAM_ADMIN = "admin@fabrikam.example"
 VIEWPORT = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
+TALL_PHONE = {"width": 390, "height": 1700}
 
 
 def chromium() -> str:
@@ -71,7 +73,7 @@ def demo_server():
     )
     try:
         wait_until_healthy(port, server, workdir / "server.log")
-        yield env["DEFENDER_PORTAL_URL"], env["LEGACY_PORTAL_URL"]
+        yield env
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -118,6 +120,8 @@ def take_all(browser, defender: str, legacy: str) -> None:
     shoot(admin, "defender-home")
     admin.goto(defender + "/alerts")
     shoot(admin, "defender-alerts")
+    admin.goto(defender + "/settings/identities")
+    shoot(admin, "settings-identities")
     admin.goto(defender + "/preferences2/portal_redirection")
     switch = admin.get_by_role("switch", name="Automatic redirection")
     expect(switch).not_to_be_checked()
@@ -170,7 +174,7 @@ def staged_rollout(admin, defender: str) -> None:
     rollout.get_by_role("radio", name="Pilot group").check()
     rollout.get_by_label("Pilot accounts").fill(ANALYST)
     rollout.get_by_role("button", name="Save scope").click()
-    expect(rollout).to_contain_text("Routes the pilot group only")
+    expect(rollout).to_contain_text(re.compile("routes the pilot group only", re.I))
     admin.goto(defender + "/preferences2/portal_redirection?preview=operator@contoso.example")
     expect(admin.get_by_role("region", name="Rollout", exact=True)).to_contain_text(
         "would be routed"
@@ -181,15 +185,32 @@ def staged_rollout(admin, defender: str) -> None:
     print(f"  {path.relative_to(ROOT)}")
 
 
+def busiest(browser, env: dict[str, str], defender: str) -> None:
+    """The Portal redirection page of a tenant that has used it a while, on a phone in dark
+    mode: a long history, a pilot group and a schedule (tests/busiest_demo.py)."""
+    manage(
+        env,
+        "shell",
+        "-c",
+        f"from tests.busiest_demo import make_busiest; make_busiest({PASSWORD!r})",
+    )
+    phone = browser.new_context(viewport=TALL_PHONE, color_scheme="dark").new_page()
+    sign_in(phone, defender, ADMIN, PASSWORD, path="/signin?next=/preferences2/portal_redirection")
+    expect(phone.get_by_text(re.compile(r"^Turns Off at")).first).to_be_visible()
+    shoot(phone, "portal-redirection-busy-narrow-dark")
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    with demo_server() as (defender, legacy), sync_playwright() as playwright:
+    with demo_server() as env, sync_playwright() as playwright:
+        defender, legacy = env["DEFENDER_PORTAL_URL"], env["LEGACY_PORTAL_URL"]
         browser = playwright.chromium.launch(
             executable_path=chromium(), args=[*CHROMIUM_ARGS, "--hide-scrollbars"]
         )
         try:
             print(f"Saving screenshots under {OUT.relative_to(ROOT)}/:")
             take_all(browser, defender, legacy)
+            busiest(browser, env, defender)
         finally:
             browser.close()
 

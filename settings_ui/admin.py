@@ -27,6 +27,7 @@ from accounts.models import SignInSession, Tenant, User, client_ip
 from settings_ui.admin_filters import TurnedFilter
 from settings_ui.forms import (
     ROLLOUT_FORMS,
+    SCHEDULE_HINT,
     ConsoleSwitchForm,
     ScheduleForm,
     ScopeForm,
@@ -47,6 +48,7 @@ from settings_ui.workloads import DEFAULT, WORKLOADS
 from web.admin_lookups import FilterLookupsOnly
 from web.admin_paging import CappedCountPaginator
 from web.hosts import site_path
+from web.templating import audit_text
 
 CHANGE_REDIRECTION_PERMISSION = "settings_ui.change_portal_redirection"
 RECENT_CHANGES = 10
@@ -76,7 +78,7 @@ class RecentRedirectionChangeInline(admin.TabularInline):
 
     @admin.display(description=_("change"))
     def new_state(self, change: RedirectionChange) -> str:
-        return change.summary
+        return audit_text(change.summary)
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
@@ -212,6 +214,8 @@ class RedirectionTenantAdmin(TenantAdmin):
                 return redirect(request.path)
             forms[rollout_form_name(action)] = form
             status = HTTPStatus.BAD_REQUEST
+        for form in forms.values():
+            in_the_consoles_words(form)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -344,6 +348,29 @@ def changes_url(tenant: Tenant, workload: str) -> str:
     return f"{history}?{urlencode(query)}"
 
 
+# The settings page speaks to a tenant's own admin; support works on some tenant's behalf.
+CONSOLE_HELP = {
+    "pilot_accounts": _("Emails of this tenant's accounts, separated by commas or new lines."),
+    "scheduled_on_at": SCHEDULE_HINT,
+    "scheduled_off_at": SCHEDULE_HINT,
+}
+# The admin's own classes for these widgets, so the form looks like every other console form.
+CONSOLE_WIDGET_CLASSES = {
+    "scope": "radiolist inline",
+    "pilot_accounts": "vLargeTextField",
+    "scheduled_on_at": "vTextField",
+    "scheduled_off_at": "vTextField",
+}
+
+
+def in_the_consoles_words(form) -> None:
+    """A staged-rollout form as the console shows it: the admin's classes, support's help."""
+    for name, field in form.fields.items():
+        field.help_text = CONSOLE_HELP.get(name, field.help_text)
+        if name in CONSOLE_WIDGET_CLASSES:
+            field.widget.attrs["class"] = CONSOLE_WIDGET_CLASSES[name]
+
+
 admin.site.unregister(Tenant)
 admin.site.register(Tenant, RedirectionTenantAdmin)
 
@@ -385,7 +412,7 @@ class RedirectionChangeAdmin(FilterLookupsOnly, admin.ModelAdmin):
 
     @admin.display(description=_("change"), ordering="kind")
     def change(self, row: RedirectionChange) -> str:
-        return row.summary
+        return audit_text(row.summary)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

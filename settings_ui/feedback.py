@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from settings_ui.models import Feedback
-from web.hosts import site_path
+from web.hosts import DEFENDER, site_path
 from web.local_paths import local_redirect_target
+from web.navigation import rail_item_of
 
 FROM_PARAMETER = "from"
 FROM_PATH_MAX_LENGTH = Feedback._meta.get_field("from_path").max_length
@@ -117,17 +118,33 @@ def give_feedback(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "settings_ui/feedback.html",
-        {"form": form, "from_path": from_path, "title": _("Give feedback")},
+        {
+            "form": form,
+            "from_path": from_path,
+            "title": _("Give feedback"),
+            **_came_from(request, from_path),
+        },
     )
 
 
 @require_http_methods(["GET"])
 def thanks(request: HttpRequest) -> HttpResponse:
+    from_path = safe_from_path(request.GET.get(FROM_PARAMETER))
     return render(
         request,
         "settings_ui/feedback_thanks.html",
         {
-            "from_path": safe_from_path(request.GET.get(FROM_PARAMETER)),
+            "from_path": from_path,
             "title": _("Thank you for your feedback"),
+            **_came_from(request, from_path),
         },
     )
+
+
+def _came_from(request: HttpRequest, from_path: str) -> dict:
+    """On the Defender portal: the rail item of the page the form was opened from, current in
+    the rail and first in the breadcrumb."""
+    if getattr(request, "portal", None) != DEFENDER or not from_path:
+        return {}
+    item = rail_item_of(from_path)
+    return {"nav_section": item.key, "came_from": item} if item else {}

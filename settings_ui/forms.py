@@ -52,14 +52,24 @@ def refuse_unstorable(value: str) -> None:
         raise forms.ValidationError(NOT_TEXT, code="not_text")
 
 
-class MomentField(forms.DateTimeField):
-    """A time in ISO 8601, as a ``datetime-local`` input sends it; without an offset, UTC.
+# What a schedule field shows and is typed in: UTC on the 24-hour clock, as its label says.
+SCHEDULE_INPUT_FORMAT = "%Y-%m-%d %H:%M"
+SCHEDULE_HINT = _("In UTC, on the 24-hour clock, like 2030-01-31 09:00.")
 
-    The project's TIME_ZONE is UTC and the labels say so. A time that exists only before
-    year 1 or after year 9999 once turned into UTC is refused, not an error of the server.
+
+class MomentField(forms.DateTimeField):
+    """A time in ISO 8601 (or "2030-01-31 09:00" as typed); without an offset, UTC.
+
+    The project's TIME_ZONE is UTC and the labels say so. Not the browser's date picker: it
+    shows the time in the reader's locale ("12:40 AM") under a label that says UTC. A time
+    that exists only before year 1 or after year 9999 once turned into UTC is refused, not an
+    error of the server.
     """
 
-    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    widget = forms.DateTimeInput(
+        attrs={"placeholder": "2030-01-31 09:00", "autocomplete": "off", "spellcheck": "false"},
+        format=SCHEDULE_INPUT_FORMAT,
+    )
     default_error_messages = {
         "invalid": _("Enter a date and time, like 2030-01-31 09:00 (UTC) or 2030-01-31T09:00Z."),
         "out_of_range": _("Enter a time between the years 1 and 9999."),

@@ -7,10 +7,9 @@ every account instead of restating the rule in SQL; SQL only narrows the rows to
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db.models import Max
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SignInSession, Tenant, User
@@ -156,7 +155,7 @@ def preview(
         scheduled = state.settled(now).scheduled_on_at
         reason = _("Automatic redirection is Off.")
         if scheduled:
-            reason = _("Automatic redirection is Off until it turns On at %(time)s UTC.") % {
+            reason = _("Automatic redirection is Off until it turns On at %(time)s.") % {
                 "time": _moment(scheduled)
             }
         return Preview(account.email, False, reason)
@@ -170,7 +169,7 @@ def preview(
         return Preview(
             account.email,
             False,
-            _("Not yet: the change reaches this account at %(time)s UTC.")
+            _("Not yet: the change reaches this account at %(time)s.")
             % {"time": _moment(turn.starts)},
         )
     if turn.why == Why.PILOT:
@@ -181,4 +180,5 @@ def preview(
 
 
 def _moment(moment: datetime) -> str:
-    return date_format(moment, "j M Y, H:i:s", use_l10n=False)
+    """A time in a reason, written as the audit writes one, so the page draws it like any other."""
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"

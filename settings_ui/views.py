@@ -32,6 +32,7 @@ from settings_ui.forms import (
     OFF,
     ON,
     ROLLOUT_FORMS,
+    SCHEDULE_HINT,
     PreviewForm,
     RedirectionChangeForm,
     ScheduleForm,
@@ -39,6 +40,7 @@ from settings_ui.forms import (
     rollout_form_name,
     submit_rollout_form,
 )
+from settings_ui.menus import ENDPOINTS_MENU, IDENTITIES_MENU, settings_menu_context
 from settings_ui.models import (
     SWITCH_STATES,
     ChangeKind,
@@ -70,7 +72,7 @@ class SettingsArea:
 # The areas a real Defender Settings page lists, in its order; only Identities exists here.
 SETTINGS_AREAS = (
     SettingsArea(
-        _("Microsoft Defender XDR"),
+        _("Microsoft 365 Defender"),
         _("Preview features, email notifications, alert service settings"),
     ),
     SettingsArea(
@@ -232,9 +234,15 @@ def window_text(seconds: int) -> str:
 
 
 class TenantSettingsMixin:
-    """Only viewers of their own tenant's settings get past dispatch; others see a 403 page."""
+    """Only viewers of their own tenant's settings get past dispatch; others see a 403 page.
+
+    A page of a Settings area names its URL (``settings_url_name``) and its area's menu, for
+    the two-pane layout and its breadcrumb.
+    """
 
     nav_section = "settings"
+    settings_menu = IDENTITIES_MENU
+    settings_url_name: str | None = None
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         self.access = settings_access(request)
@@ -245,6 +253,8 @@ class TenantSettingsMixin:
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
         context.update(access=self.access, tenant=self.access.tenant, nav_section=self.nav_section)
+        if self.settings_url_name:
+            context.update(settings_menu_context(self.settings_menu, self.settings_url_name))
         return context
 
 
@@ -256,13 +266,13 @@ class SettingsHomeView(TenantSettingsMixin, TemplateView):
 
 class IdentitiesSettingsView(TenantSettingsMixin, TemplateView):
     template_name = "settings_ui/identities.html"
+    settings_url_name = "settings_ui:identities"
 
 
 class EndpointsSettingsView(TenantSettingsMixin, TemplateView):
     template_name = "settings_ui/endpoints.html"
-
-    def get_context_data(self, **kwargs) -> dict:
-        return super().get_context_data(redirection_url=page_path(Workload.ENDPOINT), **kwargs)
+    settings_menu = ENDPOINTS_MENU
+    settings_url_name = "settings_ui:endpoints"
 
 
 class PortalRedirectionView(TenantSettingsMixin, TemplateView):
@@ -271,12 +281,14 @@ class PortalRedirectionView(TenantSettingsMixin, TemplateView):
     """
 
     template_name = "settings_ui/portal_redirection.html"
+    settings_url_name = "settings_ui:portal_redirection"
     confirm_template_name = "settings_ui/portal_redirection_confirm.html"
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         self.workload = workload_named(request.GET.get("workload"))
         if self.workload is None:
             raise Http404("No such workload.")
+        self.settings_menu = WORKLOADS[self.workload].settings_menu
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -422,6 +434,7 @@ class PortalRedirectionView(TenantSettingsMixin, TemplateView):
             ),
             preview=self.preview(tenant, state, now),
             propagation_window=window_text(settings.REDIRECTION_PROPAGATION_SECONDS),
+            schedule_hint=SCHEDULE_HINT,
             change_refused=redirection_change_refused(tenant),
             on_label=SWITCH_STATES[True],
             off_label=SWITCH_STATES[False],

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DirectoryRole
+from settings_ui.menus import ENDPOINTS_MENU, IDENTITIES_MENU, SettingsMenu
 from web.hosts import ENDPOINT, LEGACY
 
 
@@ -34,6 +35,8 @@ class WorkloadSetting:
     # The button that turns it Off, in that portal's own words.
     off_button: str
     changing_roles: frozenset[str]
+    # The Settings area's menu, in the two-pane layout of its pages.
+    settings_menu: SettingsMenu
 
 
 ADMINISTRATORS = frozenset(
@@ -48,6 +51,7 @@ WORKLOADS: dict[str, WorkloadSetting] = {
         former_site=LEGACY,
         off_button=_("Disable"),
         changing_roles=ADMINISTRATORS,
+        settings_menu=IDENTITIES_MENU,
     ),
     Workload.ENDPOINT: WorkloadSetting(
         Workload.ENDPOINT,
@@ -56,6 +60,7 @@ WORKLOADS: dict[str, WorkloadSetting] = {
         former_site=ENDPOINT,
         off_button=_("Disable & share feedback"),
         changing_roles=ADMINISTRATORS,
+        settings_menu=ENDPOINTS_MENU,
     ),
 }
 

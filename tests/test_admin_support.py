@@ -524,3 +524,30 @@ def test_the_accounts_list_and_the_audit_count_no_further_than_their_cap(
     monkeypatch.setattr(CappedCountPaginator, "cap", 2)
     page = support_client.get(path).content.decode()
     assert f"More than 2 {name}: filter the list to see them all." in page
+
+
+# ------------------------------------------------------------------ the console's own look
+def test_sign_in_pauses_are_named_as_the_lockout_page_names_them(support_client):
+    index = support_client.get("/admin/").content.decode()
+    assert '<a href="/admin/directory/signinpause/">Sign-in pauses</a>' in index
+    assert "Access attempts" not in index and ">Axes<" not in index
+    page = support_client.get("/admin/directory/signinpause/")
+    assert page.status_code == HTTPStatus.OK
+    assert "Select sign-in pause to change" in page.content.decode()
+
+
+def test_a_tenants_staged_rollout_is_a_console_form_speaking_to_support(support_client):
+    tenant = TenantFactory(name="Contoso", domain="contoso.example")
+    page = support_client.get(f"{TENANTS}{tenant.pk}/rollout/").content.decode()
+    assert "/static/admin/css/forms.css" in page  # the admin's own form styles
+    assert page.count('<fieldset class="module aligned"') == 2
+    assert '<div class="form-row field-pilot_accounts">' in page
+    assert "Emails of this tenant&#x27;s accounts" in page
+    assert "your organization" not in page
+    assert 'class="radiolist inline"' in page and 'class="vLargeTextField"' in page
+
+
+def test_the_tenant_filter_sits_in_the_filter_panel_as_the_others_do(support_client):
+    page = support_client.get(CHANGES).content.decode()
+    assert 'class="tenant-domain-filter"' in page
+    assert "/static/css/admin.css" in page

@@ -46,8 +46,11 @@ def test_a_timeline_card_shows_what_the_alert_is(legacy_client, contoso, contoso
     sign_in(legacy_client, contoso_analyst)
     (card,) = cards(page(legacy_client, "/timeline"))
     assert 'class="timeline-item severity-edge-high"' in card
-    assert '<time class="timeline-time" datetime="2026-03-07T09:05:30+00:00">' in card
-    assert '<span class="day">Mar 7</span> <span class="hour">09:05</span>' in card
+    assert (
+        '<time class="timeline-time" datetime="2026-03-07T09:05:30Z" '
+        'title="Mar 7, 2026 09:05 UTC" data-local="day-hour">'
+    ) in card
+    assert '<span class="day">Mar 7</span> <span class="hour">09:05 UTC</span>' in card
     assert f'<a href="/securityAlert/{alert.pk}">Suspected DCSync attack</a>' in card
     assert f'<a href="/user/{identity.pk}">Megan Bowen</a>' in card
     assert f'<a href="/computer/{device.pk}">CONTOSO-DC01</a>' in card
@@ -77,7 +80,10 @@ def test_a_queue_row_shows_its_incident_status_and_time(defender_client, contoso
     assert '<span class="muted small">Persistence on a domain controller</span>' in html
     assert '<span class="badge severity-low">Low</span>' in html
     assert '<span class="status status-in_progress">In progress</span>' in html
-    assert '<time datetime="2026-12-24T23:59:00+00:00">Dec 24, 2026 23:59</time>' in html
+    assert (
+        '<time datetime="2026-12-24T23:59:00Z" title="Dec 24, 2026 23:59 UTC" '
+        'data-local="datetime">Dec 24, 2026 23:59 UTC</time>'
+    ) in html
 
 
 @pytest.mark.parametrize("host", [LEGACY_HOST, DEFENDER_HOST])

@@ -194,3 +194,33 @@ def test_the_feedback_page_never_links_to_itself_nor_nests_from(portal_client, c
     assert links and all(
         html.unescape(link) == "/feedback?from=%2Fsearch%3Fq%3Dx" for link in links
     )
+
+
+@pytest.mark.parametrize(
+    "from_path, item, href",
+    [
+        ("/alerts?status=new", "Alerts", "/alerts"),
+        ("/identities", "Identities", "/identities"),
+        ("/preferences2/portal_redirection", "Settings", "/settings"),
+    ],
+)
+def test_the_defender_form_is_placed_where_it_was_opened(
+    defender_client, contoso_admin, from_path, item, href
+):
+    sign_in(defender_client, contoso_admin)
+    for page in (f"/feedback?from={from_path}", f"/feedback/thanks?from={from_path}"):
+        body = defender_client.get(page.replace("?status=new", "%3Fstatus%3Dnew")).content.decode()
+        crumbs = re.search(r'<nav class="breadcrumb".*?</nav>', body, re.S).group(0)
+        assert re.findall(r"<li[^>]*>(?:<a[^>]*>)?([^<]+)", crumbs) == [item, "Give feedback"]
+        assert f'<a href="{html.escape(from_path)}">{item}</a>' in crumbs
+        rail = re.search(r'<nav id="portal-nav".*?</nav>', body, re.S).group(0)
+        assert re.findall(r'<a href="([^"]+)"[^>]*aria-current="page"', rail) == [href]
+
+
+def test_an_account_without_settings_is_not_led_to_them_from_the_form(
+    defender_client, contoso_analyst
+):
+    sign_in(defender_client, contoso_analyst)
+    body = defender_client.get("/feedback?from=/settings/identities/about").content.decode()
+    crumbs = re.search(r'<nav class="breadcrumb".*?</nav>', body, re.S).group(0)
+    assert "<a " not in crumbs and "Settings" in crumbs

@@ -82,6 +82,9 @@ def test_start_page_lists_both_portals_and_demo_accounts_in_debug(settings):
     assert b"http://security.localhost:8000" in response.content
     assert b"http://portal.atp.localhost:8000" in response.content
     assert b"http://securitycenter.localhost:8000" in response.content
+    assert (
+        b'<a href="http://security.localhost:8000/admin/">Support console</a>' in response.content
+    )
     assert b"reader@contoso.example" in response.content
 
 

@@ -21,7 +21,7 @@ LIMIT = 5
 ADDRESS_LIMIT = 12
 WRONG_PASSWORD = "wrong-password"
 OFFICE = "10.1.1.1"
-PAUSES = "/admin/axes/accessattempt/"
+PAUSES = "/admin/directory/signinpause/"  # "Sign-in pauses", under the directory
 
 
 @pytest.fixture(autouse=True)
@@ -161,8 +161,8 @@ def test_the_console_shows_true_figures_for_each_record(legacy_client, support_c
     fail(legacy_client, "analyst@contoso.example", LIMIT)
     fail(legacy_client, "reader@contoso.example", 2, address="10.7.7.7")
     page = support_client.get(PAUSES).content.decode()
-    until = (clock.now() + timedelta(minutes=15)).strftime("%Y-%m-%d %H:%M")
-    assert f"Paused until {until} UTC" in page
+    until = (clock.now() + timedelta(minutes=15)).strftime("%b %-d, %Y %H:%M")
+    assert f"Paused until {until} UTC" in page  # as every other time in the console
     assert "3 more failures pause it" in page
     assert "Remaining" not in page
 

@@ -39,7 +39,7 @@ def test_settings_lists_areas_with_identities_and_endpoints_live(
     page = defender_client.get("/settings").content.decode()
     areas = re.findall(r'<span class="settings-area-name">([^<]+)</span>', page)
     assert areas == [
-        "Microsoft Defender XDR",
+        "Microsoft 365 Defender",  # the portal's name in its 2022 era, as everywhere else
         "Endpoints",
         "Email &amp; collaboration",
         "Identities",
@@ -55,14 +55,43 @@ def test_settings_lists_areas_with_identities_and_endpoints_live(
 def test_identities_lists_its_pages(defender_client, contoso, fabrikam):
     sign_in(defender_client, make_account("security_operator", contoso, fabrikam))
     page = defender_client.get("/settings/identities").content.decode()
-    general = page[page.index('id="group-general"') : page.index("</section>")]
-    assert re.findall(r'<a href="([^"]+)">([^<]+)</a>', general) == [
-        ("/settings/identities/health", "Health issues"),
+    menu = page[
+        page.index('<nav class="settings-menu"') : page.index("</nav>", page.index("settings-menu"))
+    ]
+    groups = re.findall(r'<span class="settings-menu-group-name">([^<]+)</span>', menu)
+    assert groups == ["General", "Entity tags", "Actions and exclusions", "Notifications"]
+    general = menu[menu.index('id="group-general"') : menu.index('id="group-entity-tags"')]
+    assert re.findall(r"<li>(?:<a[^>]*>|<span[^>]*>)([^<]+)<", general) == [
+        "Sensors",
+        "Directory service accounts",
+        "VPN",
+        "Manage action accounts",
+        "Portal redirection",
+        "Health issues",
+        "About",
+    ]
+    # Only the pages this portal builds are links; the others are named, never dead links.
+    assert re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', menu) == [
         ("/preferences2/portal_redirection", "Portal redirection"),
+        ("/settings/identities/health", "Health issues"),
         ("/settings/identities/about", "About"),
     ]
     assert '<a href="/settings">Settings</a>' in page  # the breadcrumb leads back
     assert re.search(r'<a href="/settings"[^>]*aria-current="page">', page)  # the rail
+
+
+def test_portal_redirection_is_an_entry_of_the_identities_menu(defender_client, contoso, fabrikam):
+    sign_in(defender_client, make_account("security_administrator", contoso, fabrikam))
+    page = defender_client.get("/preferences2/portal_redirection").content.decode()
+    menu = page[
+        page.index('<nav class="settings-menu"') : page.index("</nav>", page.index("settings-menu"))
+    ]
+    assert re.findall(r'<a href="([^"]+)" aria-current="page">', menu) == [
+        "/preferences2/portal_redirection"
+    ]
+    for path in ("/settings/identities/health", "/settings/identities/about"):
+        page = defender_client.get(path).content.decode()
+        assert f'<a href="{path}" aria-current="page">' in page
 
 
 def test_no_access_page_explains_a_missing_tenant(defender_client, contoso, fabrikam):

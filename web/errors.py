@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from web.context_processors import BASE_TEMPLATES
 
 TEMPLATE = "errors/page.html"
+JSON = "application/json"
 NEUTRAL_BASE = "start/base.html"
 
 PAGES = {
@@ -85,6 +86,12 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     heading, message = CSRF_PAGE
+    if request.get_preferred_type(["text/html", JSON]) == JSON:
+        # A page's own script posting a form: it says the page expired and offers a reload,
+        # rather than showing this refusal as an unexplained 403.
+        return JsonResponse(
+            {"error": f"{heading}. {message}", "expired": True}, status=HTTPStatus.FORBIDDEN
+        )
     return render(
         request, TEMPLATE, _context(request, heading, message), status=HTTPStatus.FORBIDDEN
     )

@@ -8,9 +8,10 @@ interpret it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from datetime import date as calendar_date
-from datetime import datetime
 from functools import lru_cache
 
 from django.conf import settings
@@ -23,9 +24,10 @@ from django.urls import reverse
 from django.utils import dateformat
 from django.utils.dates import MONTHS_3
 from django.utils.formats import get_format
-from django.utils.timezone import get_current_timezone
+from django.utils.timezone import get_current_timezone, get_default_timezone
 from django.utils.translation import gettext, ngettext
 from jinja2 import ChainableUndefined, Environment, pass_context
+from markupsafe import Markup, escape
 
 from web.hosts import site_path
 
@@ -37,8 +39,19 @@ PAGE_TIMEZONE = "_page_timezone"
 # any other letter goes through Django's own formatter, so every format means what it does in
 # Django's ``date`` filter.
 _MONTHS = {number: str(name).title() for number, name in MONTHS_3.items()}
+
+
+def _zone_name(moment: calendar_date) -> str:
+    """Django's "T": the zone's name at that moment (a naive time is in the default zone)."""
+    if not isinstance(moment, datetime):
+        return ""
+    zone = moment.tzinfo if moment.utcoffset() is not None else get_default_timezone()
+    return str(zone.tzname(moment))
+
+
 _LETTERS = {
     "c": lambda moment: moment.isoformat(),
+    "T": _zone_name,
     "M": lambda moment: _MONTHS[moment.month],
     "j": lambda moment: str(moment.day),
     "Y": lambda moment: f"{moment.year:04d}",
@@ -90,6 +103,107 @@ def date(context, value, format_name: str = "DATE_FORMAT") -> str:
     return local_date(value, format_name, page_timezone() if zone is False else zone)
 
 
+# How a <time> is drawn, by its style: the format of its words, and the style's name for
+# static/js/local-time.js, which rewrites those words into the reader's own time zone.
+MOMENT_STYLES = {"datetime": "DATETIME_FORMAT", "date": "DATE_FORMAT"}
+_MOMENT = Markup('<time{css} datetime="{iso}" title="{title}" data-local="{style}">{text}</time>')
+_DAY_AND_HOUR = Markup('<span class="day">{day}</span> <span class="hour">{hour}</span>')
+
+
+def iso_utc(value: datetime) -> str:
+    """The instant in UTC, to the second, as a <time> element's machine-readable value."""
+    if value.utcoffset() is None:
+        return value.strftime("%Y-%m-%dT%H:%M:%S")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def moment_html(value, style: str = "datetime", zone=None, css_class: str = "") -> Markup:
+    """A time as every page writes it: one <time> whose words are the one server-side format
+    (in the page's zone, UTC, naming it) and whose title keeps those words once a script has
+    rewritten the text into the reader's zone. ``style`` "day-hour" splits day and hour.
+    Empty for no time."""
+    if not isinstance(value, calendar_date):
+        return Markup("")
+    if not isinstance(value, datetime):  # a day, in no zone: nothing to rewrite
+        return Markup('<time datetime="{}">{}</time>').format(
+            value.isoformat(), local_date(value, "DATE_FORMAT", zone)
+        )
+    title = local_date(value, "DATETIME_FORMAT", zone)
+    if style == "day-hour":
+        text = _DAY_AND_HOUR.format(
+            day=local_date(value, "M j", zone), hour=local_date(value, "H:i T", zone)
+        )
+    else:
+        text = local_date(value, MOMENT_STYLES[style], zone)
+    return _MOMENT.format(
+        iso=iso_utc(value),
+        title=title,
+        style=style,
+        css=Markup(' class="{}"').format(css_class) if css_class else "",
+        text=text,
+    )
+
+
+@pass_context
+def moment(context, value, style: str = "datetime", css_class: str = "") -> Markup:
+    """``{{ moment(alert.detected_at) }}``: see moment_html."""
+    zone = context.get(PAGE_TIMEZONE, False)
+    return moment_html(value, style, page_timezone() if zone is False else zone, css_class)
+
+
+# A time as the redirection audit writes it in words (settings_ui.services.schedule_text).
+AUDIT_TIME = re.compile(r"(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) UTC")
+
+
+def audit_text_pieces(text: str):
+    """``text`` in pieces: plain strings, and the aware datetimes the audit wrote in it."""
+    position = 0
+    for found in AUDIT_TIME.finditer(text):
+        yield text[position : found.start()]
+        yield datetime.fromisoformat(found.group(1)).replace(tzinfo=UTC)
+        position = found.end()
+    yield text[position:]
+
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def breakable(text) -> Markup:
+    """``text`` escaped, each email in it given a line-break opportunity after its @ and
+    before each dot: a long address wraps at its own joints, never mid-name nor off a phone's
+    screen. Hyphens are such opportunities already."""
+    text = str(text)
+    pieces, position = [], 0
+    for found in EMAIL.finditer(text):
+        pieces.append(escape(text[position : found.start()]))
+        email = escape(found.group(0))
+        pieces.append(email.replace("@", Markup("@<wbr>")).replace(".", Markup("<wbr>.")))
+        position = found.end()
+    pieces.append(escape(text[position:]))
+    return Markup("").join(pieces)
+
+
+def audit_text(text: str) -> str:
+    """Audit text with each time in it written in the one format, as the console shows it."""
+    zone = page_timezone()
+    return "".join(
+        local_date(piece, "DATETIME_FORMAT", zone) if isinstance(piece, datetime) else piece
+        for piece in audit_text_pieces(str(text))
+    )
+
+
+@pass_context
+def with_moments(context, text) -> Markup:
+    """Audit text with each time in it drawn as every other time on the page is (and its
+    emails breakable)."""
+    zone = context.get(PAGE_TIMEZONE, False)
+    zone = page_timezone() if zone is False else zone
+    return Markup("").join(
+        moment_html(piece, "datetime", zone) if isinstance(piece, datetime) else breakable(piece)
+        for piece in audit_text_pieces(str(text))
+    )
+
+
 def pluralize(count, suffix: str = "s") -> str:
     """Django's ``pluralize``: the suffix unless the count is one."""
     try:
@@ -120,8 +234,10 @@ def environment(**options) -> Environment:
     # Strings stay marked for translation ({{ _("…") }}, {% trans %}) through Django's own
     # catalogue, as they were in Django's templates.
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
-    env.globals.update(static=static, url=url)
-    env.filters.update(date=date, pluralize=pluralize, utc=utc)
+    env.globals.update(static=static, url=url, moment=moment)
+    env.filters.update(
+        date=date, pluralize=pluralize, utc=utc, with_moments=with_moments, breakable=breakable
+    )
     return env
 
 

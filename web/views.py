@@ -11,10 +11,12 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from accounts.demo import ACCOUNTS, TENANTS
 from accounts.models import DirectoryRole
+from web.hosts import DEFENDER, urlconf_for
 
 logger = logging.getLogger("web.health")
 
@@ -59,10 +61,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def start(request: HttpRequest) -> HttpResponse:
     if not settings.DEBUG:
         raise Http404
+    console = settings.DEFENDER_PORTAL_URL + reverse("admin:index", urlconf=urlconf_for(DEFENDER))
     return render(
         request,
         "start/index.html",
-        {"accounts": demo_accounts(), "demo_password": settings.DEMO_PASSWORD},
+        {
+            "accounts": demo_accounts(),
+            "demo_password": settings.DEMO_PASSWORD,
+            "support_console_url": console,
+        },
     )
 
 

@@ -43,6 +43,11 @@
     var box = form.querySelector(".confirm-error");
     box.textContent = "";
     box.hidden = true;
+    var expired = form.querySelector(".page-expired");
+    if (expired && !expired.hidden) {
+      // Still expired: keep saying so, and keep the change from being sent again.
+      form.querySelector("button[type='submit']").disabled = true;
+    }
   }
 
   // The rest of the page (last change, rollout, history) is rendered by the server once;
@@ -61,7 +66,11 @@
           .parseFromString(html, "text/html")
           .getElementById("redirection-details");
         var current = document.getElementById("redirection-details");
-        if (fresh && current) current.replaceWith(document.importNode(fresh, true));
+        if (!fresh || !current) return;
+        var details = document.importNode(fresh, true);
+        current.replaceWith(details);
+        // Its times are written in UTC again: the page's time script rewrites them.
+        details.dispatchEvent(new CustomEvent("portal:updated", { bubbles: true }));
       })
       .catch(function () {
         // The switch already shows the new state; stale details are harmless until reload.
@@ -69,7 +78,9 @@
   }
 
   // Post a form of the page to the page itself, asking for JSON: resolves with the new
-  // state, rejects with the server's own "error" (the same words the page would show).
+  // state, rejects with the server's own "error" (the same words the page would show). A
+  // refusal because the page expired (its CSRF token no longer holds) is marked "expired":
+  // sending it again would fail the same way.
   function post(form) {
     // getAttribute: the rollout forms have a field named "action", which hides form.action.
     return fetch(form.getAttribute("action"), {
@@ -78,6 +89,7 @@
       headers: { Accept: "application/json" },
       body: new FormData(form),
     }).then(function (response) {
+      var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
       return response
         .json()
         .catch(function () {
@@ -85,12 +97,37 @@
         })
         .then(function (data) {
           if (!response.ok) {
-            throw new Error(data.error || "The change could not be saved (" + response.status + ").");
+            var error = new Error(
+              data.error || "The change could not be saved (" + response.status + ")."
+            );
+            error.expired = response.status === 403 && (data.expired === true || !json);
+            throw error;
           }
           return data;
         });
     });
   }
+
+  // The page expired: say so instead of the error, offer Reload, and stop futile retries.
+  function showExpired(form) {
+    var notice = form.querySelector(".page-expired");
+    if (!notice) return false;
+    form.querySelectorAll(".confirm-error, .rollout-error").forEach(function (box) {
+      box.hidden = true;
+    });
+    form.querySelectorAll("button[type='submit']").forEach(function (button) {
+      button.disabled = true;
+    });
+    notice.hidden = false;
+    var reload = notice.querySelector("[data-action='reload']");
+    reload.disabled = false;
+    reload.focus();
+    return true;
+  }
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-action='reload']")) window.location.reload();
+  });
 
   // The staged-rollout forms (scope, schedule, cancel). Delegated: they are swapped in again
   // with the details after every change.
@@ -110,6 +147,7 @@
         return refreshDetails();
       })
       .catch(function (error) {
+        if (error.expired && showExpired(form)) return;
         box.textContent = error.message || "The change could not be saved. Check your connection.";
         box.hidden = false;
         buttons.forEach(function (button) {
@@ -125,6 +163,7 @@
     });
     // The confirm form itself (CSRF token, enabled, feedback), posted to the page it names:
     // the server records the change as made on the Settings page because of where it went.
+    var expired = false;
     post(form)
       .then(function (data) {
         showState(data.enabled);
@@ -132,11 +171,14 @@
         return refreshDetails();
       })
       .catch(function (error) {
+        expired = Boolean(error.expired);
+        if (expired && showExpired(form)) return;
         showError(form, error.message || "The change could not be saved. Check your connection.");
       })
       .finally(function () {
         buttons.forEach(function (button) {
-          button.disabled = false;
+          // An expired page keeps its submit button off: only Reload can help.
+          button.disabled = expired && button.type === "submit";
         });
       });
   }

@@ -10,6 +10,8 @@
   }
   var narrow = window.matchMedia("(max-width: 48rem)");
   var root = document.documentElement;
+  // Opened by the menu button (not expanded because the screen is wide): Escape closes it.
+  var openedByButton = false;
 
   function expanded() {
     return button.getAttribute("aria-expanded") === "true";
@@ -19,18 +21,33 @@
     button.setAttribute("aria-expanded", open ? "true" : "false");
     root.classList.toggle("rail-expanded", open);
     root.classList.toggle("rail-collapsed", !open);
+    if (!open) openedByButton = false;
+  }
+
+  function close() {
+    show(false);
+    button.focus();
   }
 
   button.hidden = false;
   show(!narrow.matches);
   narrow.addEventListener("change", function () { show(!narrow.matches); });
-  button.addEventListener("click", function () { show(!expanded()); });
+  button.addEventListener("click", function () {
+    var open = !expanded();
+    show(open);
+    if (open) {
+      // Straight to the first item, not through the rest of the header.
+      openedByButton = true;
+      var first = rail.querySelector("a[href]");
+      if (first) first.focus();
+    }
+  });
 
-  // On a narrow screen the expanded rail covers the page: Escape or a click on a link closes it.
+  // Escape closes a rail the button opened (on a phone it covers the page) and returns focus
+  // to the button; a click on a link closes it on a phone.
   document.addEventListener("keydown", function (event) {
-    if (event.key === "Escape" && narrow.matches && expanded()) {
-      show(false);
-      button.focus();
+    if (event.key === "Escape" && expanded() && (narrow.matches || openedByButton)) {
+      close();
     }
   });
   rail.addEventListener("click", function (event) {

@@ -108,6 +108,15 @@ def demo(portals, transactional_db) -> dict:
 
 
 @pytest.fixture
+def busiest(demo):
+    """The demo data in its busiest state (history, a schedule, a pilot group, feedback): what
+    the width and contrast tests look at, since a fresh tenant hides what a real one shows."""
+    from tests.busiest_demo import make_busiest
+
+    return make_busiest(DEMO_PASSWORD)
+
+
+@pytest.fixture
 def new_context(browser) -> Iterator[Callable]:
     """Open a fresh browser context (its own cookies: one person at one browser)."""
     opened = []

@@ -1,7 +1,8 @@
 """Every page of the three portals at a phone's and a laptop's width, light and dark.
 
-Each page must fit its width (no sideways scrolling) and pass axe-core with no serious or
-critical finding; the collapsed navigation must work by keyboard alone.
+Each page, with the demo data in its busiest state, must fit its width (no sideways
+scrolling) and pass axe-core with no serious or critical finding; the collapsed navigation
+must work by keyboard alone.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from portal.models import Alert, ServiceSource
+from tests.busiest_demo import LONG_EMAIL
 from tests.e2e.conftest import (
     FOCUS_INDICATOR,
     serious_violations,
     sign_in,
     tab_until_focused,
 )
+from tests.e2e.every_page import PAGE_PATH, PORTALS, demo_objects, pages_of
 
 pytestmark = pytest.mark.e2e
 
@@ -40,62 +42,6 @@ def view_id(view) -> str:
     return f"{width}px-{scheme}"
 
 
-def demo_objects(demo) -> dict[str, int]:
-    alerts = Alert.objects.for_tenant(demo["contoso"]).order_by("-detected_at", "pk")
-    alert = alerts.filter(service_source=ServiceSource.IDENTITY).first()
-    endpoint = alerts.filter(service_source=ServiceSource.ENDPOINT).first()
-    return {
-        "alert": alert.pk,
-        "identity": alert.identity_id,
-        "device": alert.device_id,
-        "endpoint_alert": endpoint.pk,
-        "endpoint_device": endpoint.device_id,
-    }
-
-
-def pages_of(portal: str, ids: dict[str, int]) -> list[str]:
-    if portal == "defender":
-        return [
-            "/",
-            "/alerts",
-            f"/alerts/{ids['alert']}",
-            "/incidents",
-            "/identities",
-            f"/identities/{ids['identity']}",
-            f"/machines/{ids['device']}",
-            "/search?q=a",
-            "/settings",
-            "/settings/identities",
-            "/settings/identities/health",
-            "/settings/identities/about",
-            "/preferences2/portal_redirection",
-            "/feedback?from=/alerts",
-            "/feedback/thanks?from=/alerts",
-        ]
-    if portal == "endpoint":
-        return [
-            "/alerts",
-            f"/alerts/{ids['endpoint_alert']}",
-            f"/machines/{ids['endpoint_device']}",
-            "/incidents",
-            "/search?q=a",
-            "/feedback?from=/alerts",
-            "/feedback/thanks?from=/alerts",
-        ]
-    return [
-        "/timeline",
-        f"/securityAlert/{ids['alert']}",
-        f"/user/{ids['identity']}",
-        f"/computer/{ids['device']}",
-        "/search?q=a",
-        "/health",
-        "/configuration",
-        "/about",
-        "/feedback?from=/timeline",
-        "/feedback/thanks?from=/timeline",
-    ]
-
-
 def problems_on(page, width: int) -> list[str]:
     found = []
     scroll_width = page.evaluate(SCROLL_WIDTH)
@@ -113,8 +59,10 @@ def open_view(new_context, width: int, scheme: str):
 
 
 @pytest.mark.parametrize("view", VIEWS, ids=view_id)
-@pytest.mark.parametrize("portal", ["defender", "legacy", "endpoint"])
-def test_every_page_fits_the_width_and_passes_axe(new_context, portals, demo, portal, view):
+@pytest.mark.parametrize("portal", PORTALS)
+def test_every_page_fits_the_width_and_passes_axe(
+    new_context, portals, demo, busiest, portal, view
+):
     width, scheme = view
     origin = getattr(portals, portal)
     page = open_view(new_context, width, scheme)
@@ -122,6 +70,9 @@ def test_every_page_fits_the_width_and_passes_axe(new_context, portals, demo, po
     found = []
     for path in pages_of(portal, demo_objects(demo)):
         page.goto(origin + path)
+        if path == PAGE_PATH:  # the busiest state is there: long emails, a schedule
+            expect(page.get_by_role("region", name="Recent changes")).to_contain_text(LONG_EMAIL)
+            expect(page.get_by_text(re.compile(r"^Turns Off at"))).to_be_visible()
         found += problems_on(page, width)
     assert not found, "\n".join(found)
 
@@ -157,14 +108,27 @@ def test_the_collapsed_rail_works_by_keyboard_on_a_phone(new_context, portals, d
     expect(page).to_have_url(portals.defender + "/alerts")
     expect(page.get_by_role("heading", name="Alerts", level=1)).to_be_visible()
 
-    # The menu button opens the rail over the page, and Escape closes it again.
+    # The menu button opens the rail over the page with focus on its first item (not five
+    # Tabs away, past the header), and Escape closes it again, back on the button.
     tab_until_focused(page, menu)
     page.keyboard.press("Enter")
     expect(menu).to_have_attribute("aria-expanded", "true")
     assert rail_label_shown(rail, "Incidents")
     assert page.evaluate(SCROLL_WIDTH) <= NARROW
+    home = rail.get_by_role("link", name="Home")
+    expect(home).to_be_focused()
+    assert home.evaluate(FOCUS_INDICATOR), "the first item has the focus but does not show it"
+    page.keyboard.press("Tab")
+    expect(rail.get_by_role("link", name="Incidents")).to_be_focused()
     page.keyboard.press("Escape")
     expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(menu).to_be_focused()
+    assert not rail_label_shown(rail, "Incidents")
+
+    # Again from the button: Enter opens it on Home, Escape brings focus back.
+    page.keyboard.press("Enter")
+    expect(home).to_be_focused()
+    page.keyboard.press("Escape")
     expect(menu).to_be_focused()
 
 
@@ -182,6 +146,25 @@ def test_the_rail_collapses_and_expands_on_a_laptop(new_context, portals, demo):
     with page.expect_navigation():
         rail.get_by_role("link", name="Identities").click()
     expect(page.get_by_role("heading", name="Identities", level=1)).to_be_visible()
+
+
+def test_the_rail_opened_by_keyboard_on_a_laptop_starts_at_its_first_item(
+    new_context, portals, demo
+):
+    page = open_view(new_context, WIDE, "light")
+    sign_in(page, portals.defender, ADMIN)
+    menu = page.get_by_role("button", name="Navigation")
+    rail = page.get_by_role("navigation", name="Portal")
+    tab_until_focused(page, menu)
+    page.keyboard.press("Enter")  # collapse it
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(menu).to_be_focused()
+    page.keyboard.press("Enter")  # and open it again
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(rail.get_by_role("link", name="Home")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(menu).to_be_focused()
 
 
 def test_the_header_keeps_search_name_and_sign_out_inside_a_phone(new_context, portals, demo):
@@ -228,3 +211,20 @@ def test_the_legacy_toolbar_by_keyboard_and_pages_that_stay_in_place(new_context
     upn = card.get_by_text(re.compile(r"@contoso\.example$"))
     assert card.evaluate("e => e.scrollWidth <= e.clientWidth")
     assert upn.evaluate("e => e.scrollWidth <= e.clientWidth")
+
+
+def test_the_settings_menu_folds_above_a_settings_page_on_a_phone(new_context, portals, demo):
+    phone = open_view(new_context, NARROW, "light")
+    sign_in(phone, portals.defender, ADMIN, path=f"/signin?next={PAGE_PATH}")
+    menu = phone.get_by_role("navigation", name="Identities settings")
+    entry = menu.get_by_role("link", name="Portal redirection")
+    expect(entry).to_be_hidden()  # folded: the page comes first
+    menu.get_by_text("Identities settings: Portal redirection").click()
+    expect(entry).to_be_visible()
+    expect(entry).to_have_attribute("aria-current", "page")
+
+    laptop = open_view(new_context, WIDE, "light")
+    sign_in(laptop, portals.defender, ADMIN, path=f"/signin?next={PAGE_PATH}")
+    menu = laptop.get_by_role("navigation", name="Identities settings")
+    expect(menu.get_by_role("link", name="Portal redirection")).to_be_visible()
+    expect(menu.get_by_text("Identities settings: Portal redirection")).to_be_hidden()

@@ -14,6 +14,20 @@ pytestmark = pytest.mark.e2e
 ANALYST = "analyst@contoso.example"
 
 
+MIN_GAP = 8  # px between two controls, so neither is hit for the other
+
+
+def assert_apart(one, other) -> None:
+    a, b = one.bounding_box(), other.bounding_box()
+    gap = max(
+        b["x"] - (a["x"] + a["width"]),
+        a["x"] - (b["x"] + b["width"]),
+        b["y"] - (a["y"] + a["height"]),
+        a["y"] - (b["y"] + b["height"]),
+    )
+    assert gap >= MIN_GAP, f"{one} and {other} are {gap:.0f} px apart"
+
+
 def test_an_analyst_sends_feedback_from_the_banner_and_support_reads_it(new_context, portals, demo):
     analyst = new_context().new_page()
     sign_in(analyst, portals.legacy, ANALYST, path="/signin?next=/timeline%3Fseverity%3Dhigh")
@@ -24,6 +38,10 @@ def test_an_analyst_sends_feedback_from_the_banner_and_support_reads_it(new_cont
     banner = analyst.get_by_role("complementary", name="Microsoft 365 Defender portal")
     banner.get_by_role("link", name="Give feedback").click()
     expect(analyst).to_have_url(portals.legacy + "/feedback?from=%2Ftimeline%3Fseverity%3Dhigh")
+    assert_apart(
+        analyst.get_by_role("button", name="Send feedback"),
+        analyst.get_by_role("link", name="Cancel"),
+    )
 
     # Sent empty: an error summary, nothing stored.
     analyst.get_by_role("button", name="Send feedback").click()

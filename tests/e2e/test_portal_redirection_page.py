@@ -30,12 +30,13 @@ def expect_switch(page, *, on: bool) -> None:
 
 
 def open_page_by_links(page, portals) -> None:
-    """Settings, then Identities, then Portal redirection, by clicking as an admin would."""
+    """Settings, then Identities, then Portal redirection in its menu, as an admin would."""
     page.get_by_role("navigation", name="Portal").get_by_role("link", name="Settings").click()
     expect(page.get_by_role("heading", name="Settings", level=1)).to_be_visible()
     page.get_by_role("main").get_by_role("link", name="Identities").click()
     expect(page.get_by_role("heading", name="Identities", level=1)).to_be_visible()
-    page.get_by_role("main").get_by_role("link", name="Portal redirection").click()
+    menu = page.get_by_role("navigation", name="Identities settings")
+    menu.get_by_role("link", name="Portal redirection").click()
     expect(page).to_have_url(portals.defender + PAGE_PATH)
     expect(page.get_by_role("heading", name="Portal redirection", level=1)).to_be_visible()
 
@@ -165,3 +166,39 @@ def test_an_account_without_a_role_gets_the_no_access_page(page, portals, demo):
     expect(the_switch(page)).to_have_count(0)
     page.get_by_role("link", name="Go to the home page").click()
     expect(page).to_have_url(portals.defender + "/")
+
+
+# A form whose CSRF token no longer holds (another sign-in in this browser rotated it):
+# retrying cannot help, reloading does.
+STALE_TOKENS = """() => document.querySelectorAll("input[name=csrfmiddlewaretoken]")
+    .forEach(input => { input.value = "x".repeat(64); })"""
+
+
+def test_an_expired_page_says_so_and_offers_a_reload(page, portals, demo):
+    sign_in(page, portals.defender, ADMIN, path=f"/signin?next={PAGE_PATH}")
+    page.evaluate(STALE_TOKENS)
+    the_switch(page).click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("button", name="Enable").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("This page has expired")
+    expect(dialog.get_by_role("alert")).not_to_contain_text("403")
+    expect(dialog.get_by_role("button", name="Enable")).to_be_disabled()
+    reload = dialog.get_by_role("button", name="Reload")
+    expect(reload).to_be_focused()
+    assert not RedirectionChange.objects.exists()
+
+    with page.expect_navigation():
+        reload.click()
+    expect_switch(page, on=False)
+    the_switch(page).click()
+    dialog.get_by_role("button", name="Enable").click()
+    expect_switch(page, on=True)
+    assert stored_state(demo["contoso"]) is True
+
+    # The staged-rollout forms too, once the page has swapped its fresh details in.
+    expect(page.get_by_role("region", name="Last change")).to_contain_text("Turned On")
+    page.evaluate(STALE_TOKENS)
+    rollout = page.get_by_role("region", name="Staged rollout")
+    rollout.get_by_role("button", name="Save scope").click()
+    expect(rollout.get_by_role("alert")).to_contain_text("This page has expired")
+    expect(rollout.get_by_role("button", name="Reload")).to_be_visible()

@@ -52,11 +52,12 @@ def test_pilot_then_everyone_then_a_scheduled_switch_over(new_context, portals, 
 
     # 1. A pilot of analyst@, then On.
     save_scope(admin, pilot=ANALYST)
-    expect(rollout).to_contain_text("Routes the pilot group only: 1 account.")
+    expect(rollout).to_contain_text("Once On, routes the pilot group only: 1 account.")
     switch = admin.get_by_role("switch", name="Automatic redirection")
     switch.click()
     admin.get_by_role("dialog").get_by_role("button", name="Enable").click()
     expect(switch).to_be_checked()
+    expect(rollout).to_contain_text("Routes the pilot group only: 1 account.")
 
     # 2. A new sign-in of analyst@ is routed; one of operator@ is not.
     expect_routed(signs_in_to_the_legacy_portal(new_context, portals, ANALYST), portals)
@@ -65,9 +66,12 @@ def test_pilot_then_everyone_then_a_scheduled_switch_over(new_context, portals, 
     admin.reload()
     expect(admin.locator('[data-stat="routed-pilot"]')).to_have_text("1")
 
-    # 3. Everyone.
+    # 3. Everyone: the pilot's count and its field go.
     save_scope(admin, pilot=None)
     expect(rollout).to_contain_text("Routes everyone in your organization.")
+    expect(admin.locator('[data-stat="routed-pilot"]')).to_have_count(0)
+    expect(admin.locator('[data-stat="routed"]')).to_have_text("1")
+    expect(rollout.get_by_label("Pilot accounts")).to_be_hidden()
 
     # 4. operator@'s older session stays put; a new operator@ sign-in is routed.
     operator_before.reload()
@@ -107,5 +111,21 @@ def test_an_unknown_pilot_email_is_refused_with_the_reason(new_context, portals,
     expect(rollout.get_by_role("alert")).to_contain_text(
         "Not an account of Contoso: ghost@contoso.example."
     )
-    expect(rollout).to_contain_text("Routes everyone in your organization.")
+    expect(rollout).to_contain_text("Once On, routes everyone in your organization.")
     assert not RedirectionChange.objects.exists()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_the_pilot_field_shows_only_while_pilot_group_is_chosen(
+    new_context, portals, demo, javascript
+):
+    admin = new_context(java_script_enabled=javascript).new_page()
+    sign_in(admin, portals.defender, ADMIN, path=f"/signin?next={PAGE_PATH}")
+    rollout = admin.get_by_role("region", name="Staged rollout")
+    pilot_field = rollout.get_by_label("Pilot accounts")
+    expect(rollout.get_by_role("radio", name="Everyone")).to_be_checked()
+    expect(pilot_field).to_be_hidden()
+    rollout.get_by_role("radio", name="Pilot group").check()
+    expect(pilot_field).to_be_visible()
+    rollout.get_by_role("radio", name="Everyone").check()
+    expect(pilot_field).to_be_hidden()
