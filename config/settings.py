@@ -181,8 +181,6 @@ if REDIS_URL:
             },
         }
     }
-    # Django's cached_db, with each cached copy short-lived (web/sessions.py).
-    SESSION_ENGINE = "web.sessions"
 else:
     CACHES = {
         "default": {
@@ -190,8 +188,10 @@ else:
             "LOCATION": "portal-redirection",
         }
     }
-    # Django's db engine, its row read without building a query (web/session_rows.py).
-    SESSION_ENGINE = "web.sessions_db"
+# Sessions live in the database only, on both back ends: whatever ends a sign-in deletes its
+# rows, and no cached copy can say otherwise through any fault (accounts/sessions.py). The
+# cache holds the switch's state only.
+SESSION_ENGINE = "accounts.sessions"
 
 # ------------------------------------------------------------------ accounts and sessions
 AUTH_USER_MODEL = "accounts.User"
@@ -272,6 +272,10 @@ OAUTH2_PROVIDER = {
     "OIDC_RSA_PRIVATE_KEY": signing_key(env.str("OIDC_RSA_PRIVATE_KEY", default=""), debug=DEBUG),
     "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
     "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    # Not every token of the account: that broke the sign-out of its other browsers, whose
+    # `id_token_hint` no longer named a token. A sign-out ends its own sign-in, and that
+    # sign-in's tokens with it (accounts.sign_ins, directory.logout).
+    "OIDC_RP_INITIATED_LOGOUT_DELETE_TOKENS": False,
     "OAUTH2_VALIDATOR_CLASS": "directory.provider.DirectoryValidator",
     "PKCE_REQUIRED": True,
     "SCOPES": {"openid": "Sign you in", "profile": "Your name", "email": "Your email"},

@@ -19,9 +19,8 @@ from oauth2_provider.models import get_application_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.views import AuthorizationView, TokenView
 
-from accounts.models import session_reference
 from accounts.roles import roles_in, template_ids
-from accounts.session_keys import signed_in_at
+from accounts.session_keys import DIRECTORY_SID, signed_in_at
 
 CALLBACK_PATH = "/signin/callback"
 FRONT_CHANNEL_LOGOUT_PATH = "/signout/frontchannel"
@@ -154,7 +153,7 @@ class DirectoryAuthorizationView(AuthorizationView):
                 request.user,
                 _SESSION_CLAIMS,
                 {
-                    "sid": session_reference(request.session.session_key),
+                    "sid": request.session.get(DIRECTORY_SID, ""),
                     "auth_time": int(when.timestamp()) if when else None,
                 },
             )

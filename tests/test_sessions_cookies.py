@@ -6,13 +6,12 @@ from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.core.management import call_command, get_commands
 from django.core.management.base import CommandError
 from django.utils import timezone
 
 from accounts.management.commands.expire_sessions import end_expired_sign_ins
-from accounts.models import SignInSession, session_reference, sign_in_lifetime
+from accounts.models import Session, SignInSession, session_reference, sign_in_lifetime
 from accounts.session_keys import signed_in_at
 from tests.conftest import sign_in
 from tests.factories import SignInSessionFactory

@@ -12,7 +12,6 @@ from __future__ import annotations
 from functools import cache
 from typing import NamedTuple
 
-from django.contrib.sessions.models import Session
 from django.db import connections, router
 from django.utils import timezone
 
@@ -25,29 +24,29 @@ class SessionRow(NamedTuple):
 
 
 @cache
-def _statement(alias: str) -> str:
+def _statement(model, alias: str) -> str:
     quote = connections[alias].ops.quote_name
-    table = quote(Session._meta.db_table)
+    table = quote(model._meta.db_table)
     key, data, expiry = (
-        quote(Session._meta.get_field(name).column)
+        quote(model._meta.get_field(name).column)
         for name in ("session_key", "session_data", "expire_date")
     )
     # Every name comes from the model and is quoted by the backend; values are parameters.
     return f"SELECT {data}, {expiry} FROM {table} WHERE {key} = %s AND {expiry} > %s"  # noqa: S608
 
 
-def read_session_row(session_key: str) -> SessionRow | None:
-    """The unexpired row of ``session_key``, or None."""
-    alias = router.db_for_read(Session)
+def read_session_row(model, session_key: str) -> SessionRow | None:
+    """The unexpired row of ``session_key`` in the session model ``model``, or None."""
+    alias = router.db_for_read(model)
     connection = connections[alias]
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
-        cursor.execute(_statement(alias), [session_key, now])
+        cursor.execute(_statement(model, alias), [session_key, now])
         found = cursor.fetchone()
     if found is None:
         return None
     data, expire_date = found
-    expiry = Session._meta.get_field("expire_date").get_col(Session._meta.db_table)
+    expiry = model._meta.get_field("expire_date").get_col(model._meta.db_table)
     return SessionRow(data, converted(expire_date, expiry, connection))
 
 
@@ -55,7 +54,7 @@ class SessionRowReading:
     """For a database-backed session engine: its row read by read_session_row."""
 
     def _get_session_from_db(self):
-        row = read_session_row(self.session_key) if self.session_key else None
+        row = read_session_row(self.model, self.session_key) if self.session_key else None
         if row is None:
             self._session_key = None
         return row
