@@ -266,6 +266,10 @@ OIDC_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
 PORTALS_USE_HTTPS = all(
     url.startswith("https://") for url in (DEFENDER_PORTAL_URL, LEGACY_PORTAL_URL)
 )
+# django-oauth-toolkit's own models, named as its swappable settings: the directory's tables
+# refer to them (directory/models.py).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"  # noqa: S105 (a model name)
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
     "OIDC_ISS_ENDPOINT": IDENTITY_URL,
