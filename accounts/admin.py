@@ -230,10 +230,8 @@ class ActiveSessionFilter(admin.SimpleListFilter):
 def end_sign_in_session(row: SignInSession, reason: str) -> bool:
     """End this sign-in and every other sign-in of its account. False if it had already ended.
 
-    Ending only this portal session would let the directory sign the account straight back
-    in, and the rows keep no session key to delete by (a keyed hash only): the account's
-    sessions everywhere (directory and both portals, every browser) end at their next request,
-    as with the directory's "revoke sessions".
+    As with the directory's "revoke sessions": the account's sessions everywhere (directory and
+    both portals, every browser) are deleted at once, so none answers another request.
     """
     if not row.is_active:
         return False
@@ -301,9 +299,9 @@ class SignInSessionAdmin(FilterLookupsOnly, admin.ModelAdmin):
                 request,
                 ngettext(
                     "Ended %(count)d session, and every other sign-in of its account in the "
-                    "directory and both portals: they are signed out at their next request.",
+                    "directory and both portals: they are signed out now.",
                     "Ended %(count)d sessions, and every other sign-in of their accounts in the "
-                    "directory and both portals: they are signed out at their next request.",
+                    "directory and both portals: they are signed out now.",
                     ended,
                 )
                 % {"count": ended},

@@ -1,4 +1,4 @@
-"""Tenants, accounts, their directory roles and every sign-in to any portal."""
+"""Tenants, accounts, their directory roles, their sessions and every sign-in to any portal."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.sessions.base_session import AbstractBaseSession, BaseSessionManager
 from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
@@ -110,11 +111,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def end_all_sessions(self, reason: str) -> None:
         """Sign this account out of the directory and both portals, in every browser."""
-        self.sessions_ended_at = timezone.now()
-        self.save(update_fields=["sessions_ended_at"])
-        SignInSession.objects.active().filter(user=self).update(
-            ended_at=self.sessions_ended_at, end_reason=reason
-        )
+        from accounts.sign_ins import end_account_sessions
+
+        end_account_sessions(self, reason)
 
 
 class DirectoryRole(models.TextChoices):
@@ -190,13 +189,16 @@ class SignInSessionQuerySet(models.QuerySet):
 
 
 class SignInSessionManager(models.Manager.from_queryset(SignInSessionQuerySet)):
-    def create_from_request(self, request: HttpRequest, user, method: str) -> SignInSession:
+    def create_from_request(
+        self, request: HttpRequest, user, method: str, sid: str = ""
+    ) -> SignInSession:
         user_agent_length = self.model._meta.get_field("user_agent").max_length
         return self.create(
             user=user,
             tenant_id=user.tenant_id,
             portal=request.portal,
             session_ref=session_reference(request.session.session_key or ""),
+            sid=sid,
             signed_in_at=timezone.now(),
             method=method,
             ip_address=client_ip(request),
@@ -226,6 +228,9 @@ class SignInSession(models.Model):
     )
     portal = models.CharField(_("portal"), max_length=20, choices=SignInSite.choices)
     session_ref = models.CharField(_("session reference"), max_length=64, db_index=True)
+    # The directory session this sign-in belongs to (the ID token's `sid`); the directory's
+    # own row names itself. Ending that directory session ends every row that names it.
+    sid = models.CharField(_("directory session"), max_length=64, blank=True, db_index=True)
     method = models.CharField(
         _("sign-in method"), max_length=20, choices=Method.choices, default=Method.PASSWORD
     )
@@ -281,6 +286,40 @@ class SignInSession(models.Model):
             self.ended_at = timezone.now()
             self.end_reason = reason
             self.save(update_fields=["ended_at", "end_reason"])
+
+
+class SessionManager(BaseSessionManager):
+    use_in_migrations = True
+
+
+class Session(AbstractBaseSession):
+    """A browser's session on one site: Django's session row, with whose and which sign-in's.
+
+    Both columns are written from the session's own data on every save (accounts.sessions),
+    so ending a sign-in or every session of an account is one statement, and reading a
+    session (one row by its key) is the check that it has not ended.
+    """
+
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        related_name="sessions",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+    )
+    sid = models.CharField(_("directory session"), max_length=64, blank=True, db_index=True)
+
+    objects = SessionManager()
+
+    class Meta(AbstractBaseSession.Meta):
+        pass
+
+    @classmethod
+    def get_session_store_class(cls):
+        from accounts.sessions import SessionStore
+
+        return SessionStore
 
 
 def client_ip(request: HttpRequest) -> str | None:

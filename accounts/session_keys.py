@@ -14,16 +14,24 @@ TENANT_ID = "tenant_id"
 PORTAL = "portal"
 USER_ID = SESSION_KEY  # where django.contrib.auth keeps the signed-in account's id
 ROLES = "directory_roles"
-# The directory session this portal session came from (the ID token's `sid`), and the ID token
-# itself, which the sign-out hands back to the directory as `id_token_hint`.
+# The directory session this session belongs to (the ID token's `sid`; the directory's own
+# session names itself): the session engine writes it beside the data, where ending that
+# directory session finds it. With an external directory, the ID token too, which the
+# sign-out hands back to it as `id_token_hint`.
 DIRECTORY_SID = "directory_sid"
 ID_TOKEN = "id_token"  # noqa: S105 (a session key name, not a secret)
 
 
 def remember_sign_in(
-    session: SessionBase, *, portal: str | None, tenant_id, when: datetime, roles=()
+    session: SessionBase,
+    *,
+    portal: str | None,
+    tenant_id,
+    when: datetime,
+    roles=(),
+    sid: str = "",
 ) -> None:
-    """Store the sign-in's time, tenant, portal and the account's directory roles in it.
+    """Store the sign-in's time, tenant, portal, directory session and the account's roles.
 
     The roles are those the directory's ID token names in `wids`: pages and the legacy
     middleware read them from here, with no query. A change of roles takes effect at the next
@@ -34,6 +42,8 @@ def remember_sign_in(
     session[ROLES] = sorted(str(role) for role in roles)
     if portal:
         session[PORTAL] = portal
+    if sid:
+        session[DIRECTORY_SID] = sid
     # A sign-in lasts a fixed time from the moment it happened; without this, every later
     # save of the session would push its end further away, and the sign-in history
     # (SignInSession.is_active) could no longer tell when it ends.

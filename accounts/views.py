@@ -1,10 +1,12 @@
 """Each portal's sign-in and sign-out as a relying party of the directory, one implementation.
 
 `/signin` starts an authorization request (state, nonce, PKCE) and `/signin/callback` ends
-it with a session of this portal's own. `/signout` ends this portal's session, then the
-directory's (RP-initiated logout), whose answer passes through every other portal's
-`/signout/frontchannel` in turn, each ending that portal's session of the same directory
-session, and ends on the sign-in page of the portal the sign-out started from.
+it with a session of this portal's own, which names the directory session it came from.
+`/signout` ends the whole sign-in before it answers: with the embedded directory, which shares
+this database, the directory session and every portal session made from it (accounts.sign_ins).
+An external directory is asked to end its own (RP-initiated logout), whose answer passes
+through every other portal's `/signout/frontchannel` in turn, each ending that portal's session
+of it, and ends on the sign-in page of the portal the sign-out started from.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from accounts.directory_accounts import AccountRefused, account_from_claims
 from accounts.directory_client import directory, directory_is_embedded
 from accounts.models import SignInSession
 from accounts.session_keys import DIRECTORY_SID, ID_TOKEN
+from accounts.sign_ins import directory_session_lives
 from directory.provider import CALLBACK_PATH, FRONT_CHANNEL_LOGOUT_PATH
 from web.hosts import PORTALS, site_url
 from web.local_paths import local_redirect_target
@@ -129,11 +132,21 @@ def sign_in_callback(request: HttpRequest) -> HttpResponse:
     except SIGN_IN_FAILURES as error:
         client.framework.clear_state_data(request.session, state)
         return _failed(request, error, HTTPStatus.FORBIDDEN)
+    sid = str(claims.get("sid") or "")
     request.sign_in_method = SignInSession.Method.DIRECTORY
     request.sign_in_roles = roles
+    request.sign_in_sid = sid
+    # Before login(), which stores the session under a new key: its first row names the
+    # directory session already, so ending that directory session from now on finds it.
+    request.session[DIRECTORY_SID] = sid
     login(request, user, backend=MODEL_BACKEND)
-    request.session[DIRECTORY_SID] = str(claims.get("sid", ""))
-    request.session[ID_TOKEN] = token["id_token"]
+    if directory_is_embedded():
+        if not directory_session_lives(sid):
+            logout(request)  # the directory session ended while this sign-in was on its way
+            ended = AccountRefused(_("This sign-in has ended. Sign in again."))
+            return _failed(request, ended, HTTPStatus.FORBIDDEN)
+    else:
+        request.session[ID_TOKEN] = token["id_token"]
     return redirect(local_redirect_target(pending.get("next")) or "/")
 
 
@@ -158,8 +171,10 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     sid = request.session.get(DIRECTORY_SID, "")
     id_token = request.session.get(ID_TOKEN)
     portal = request.portal
+    # Ends the sign-in everywhere this database knows it (accounts.signals), before any
+    # redirect: nothing depends on the browser following the answer.
     logout(request)
-    if not id_token:
+    if directory_is_embedded() or not id_token:
         return redirect("accounts:signin")
     try:
         ending = directory().create_logout_url(

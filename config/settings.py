@@ -206,8 +206,6 @@ if REDIS_URL:
             },
         }
     }
-    # Django's cached_db, with each cached copy short-lived (web/sessions.py).
-    SESSION_ENGINE = "web.sessions"
 else:
     CACHES = {
         "default": {
@@ -215,8 +213,10 @@ else:
             "LOCATION": "portal-redirection",
         }
     }
-    # Django's db engine, its row read without building a query (web/session_rows.py).
-    SESSION_ENGINE = "web.sessions_db"
+# Sessions live in the database only, on both back ends: whatever ends a sign-in deletes its
+# rows, and no cached copy can say otherwise through any fault (accounts/sessions.py). The
+# cache holds the switch's state only.
+SESSION_ENGINE = "accounts.sessions"
 
 # ------------------------------------------------------------------ accounts and sessions
 AUTH_USER_MODEL = "accounts.User"
@@ -292,15 +292,20 @@ PORTALS_USE_HTTPS = all(
     url.startswith("https://")
     for url in (DEFENDER_PORTAL_URL, LEGACY_PORTAL_URL, ENDPOINT_PORTAL_URL)
 )
-# Named although it is the default: the SIEM integrations' foreign key to it is swappable, and
-# migrations read the setting by this name.
+# django-oauth-toolkit's own models, named as its swappable settings: the directory's tables
+# refer to them (directory/models.py).
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"  # noqa: S105 (a model name)
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
     "OIDC_ISS_ENDPOINT": IDENTITY_URL,
     "OIDC_RSA_PRIVATE_KEY": signing_key(env.str("OIDC_RSA_PRIVATE_KEY", default=""), debug=DEBUG),
     "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
     "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    # Not every token of the account: that broke the sign-out of its other browsers, whose
+    # `id_token_hint` no longer named a token. A sign-out ends its own sign-in, and that
+    # sign-in's tokens with it (accounts.sign_ins, directory.logout).
+    "OIDC_RP_INITIATED_LOGOUT_DELETE_TOKENS": False,
     "OAUTH2_VALIDATOR_CLASS": "directory.provider.DirectoryValidator",
     "OIDC_SERVER_CLASS": "directory.provider.DirectoryServer",
     "PKCE_REQUIRED": True,

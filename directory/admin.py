@@ -1,12 +1,15 @@
-"""The support console's paused sign-ins (django-axes' records): true figures, and lifting."""
+"""The support console's directory pages: paused sign-ins (django-axes' records, with their true
+figures, and lifting) and the clients' back-channel logout URIs."""
 
 from __future__ import annotations
 
 import logging
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import formats, timezone
@@ -14,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from directory.models import SignInPause
+from directory.models import BackChannelLogout, SignInPause
 from directory.throttling import counted_since, lift_pause, recent_failures, throttle_for
 from web.admin_lookups import FilterLookupsOnly
 
@@ -127,3 +130,22 @@ class SignInPauseAdmin(FilterLookupsOnly, admin.ModelAdmin):
             % {"count": len(pairs)},
             messages.SUCCESS,
         )
+
+
+@admin.register(BackChannelLogout)
+class BackChannelLogoutAdmin(FilterLookupsOnly, admin.ModelAdmin):
+    """Where a client registered in the directory is told that a sign-in has ended."""
+
+    list_display = ("application", "uri")
+    fields = ("application", "uri")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    search_fields = ("application__name", "application__client_id", "uri")
+    show_full_result_count = False
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "application":
+            # The portals' own client ends its sessions directly, through the shared database.
+            kwargs["queryset"] = db_field.related_model.objects.exclude(
+                client_id=settings.OIDC_CLIENT_ID
+            ).order_by("name")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

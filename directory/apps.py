@@ -11,6 +11,8 @@ class DirectoryConfig(AppConfig):
         from django.apps import apps
         from django.db.models.signals import post_migrate
 
+        from accounts.sign_ins import sign_ins_ended
+        from directory.logout import end_clients_of_sign_ins
         from directory.provider import register_portal_client
 
         # After the provider's own tables exist: the portals' client is one of their rows.
@@ -19,3 +21,4 @@ class DirectoryConfig(AppConfig):
             sender=apps.get_app_config("oauth2_provider"),
             dispatch_uid="directory.client",
         )
+        sign_ins_ended.connect(end_clients_of_sign_ins, dispatch_uid="directory.end_clients")

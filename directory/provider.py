@@ -2,10 +2,13 @@
 
 The portals are registered as one confidential client whose redirect URIs are derived from
 the portal URLs, so a fresh checkout works with no set-up and a changed URL takes effect.
+Each code exchange records which sign-in (`sid`) issued tokens to which client, so that the
+end of that sign-in revokes them and tells the client (directory/logout.py).
 """
 
 from __future__ import annotations
 
+import json
 import threading
 
 from django.conf import settings
@@ -13,7 +16,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.hashers import check_password
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.decorators import method_decorator
@@ -22,12 +25,19 @@ from oauth2_provider.exceptions import InvalidOIDCClientError, InvalidOIDCRedire
 from oauth2_provider.models import AbstractApplication, get_application_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.scopes import SettingsScopes
-from oauth2_provider.views import AuthorizationView, RPInitiatedLogoutView, TokenView
+from oauth2_provider.views import (
+    AuthorizationView,
+    ConnectDiscoveryInfoView,
+    RPInitiatedLogoutView,
+    TokenView,
+)
+from oauthlib.oauth2.rfc6749 import errors
 from oauthlib.openid import Server
 
-from accounts.models import session_reference
 from accounts.roles import roles_in, template_ids
-from accounts.session_keys import signed_in_at
+from accounts.session_keys import DIRECTORY_SID, signed_in_at
+from accounts.sign_ins import directory_session_lives
+from directory.models import SignInClient
 from directory.scopes import API_SCOPES, SIGN_IN_SCOPES
 from web.hosts import PORTALS, site_url
 
@@ -149,6 +159,21 @@ class DirectoryScopes(SettingsScopes):
         return super().get_default_scopes(application, request, *args, **kwargs)
 
 
+class SignInEnded(errors.InvalidGrantError):
+    """The code's sign-in ended before its tokens were saved: an error answer like any other."""
+
+    description = "The sign-in has ended."
+
+    @property
+    def headers(self) -> dict[str, str]:
+        # Raised while saving, past where oauthlib adds these to its own error answers.
+        return {
+            "Content-Type": "application/json",
+            "Cache-Control": "no-store",
+            "Pragma": "no-cache",
+        }
+
+
 class DirectoryValidator(OAuth2Validator):
     """ID tokens with the claims Microsoft's directory sends: tid, wids, sid, name, email."""
 
@@ -193,6 +218,35 @@ class DirectoryValidator(OAuth2Validator):
             claims["sid"] = facts["sid"]
         return claims
 
+    def _create_access_token(self, expires, request, token, source_refresh_token=None):
+        access_token = super()._create_access_token(expires, request, token, source_refresh_token)
+        request.issued_access_token = access_token
+        return access_token
+
+    def _create_refresh_token(self, request, refresh_token_code, access_token, previous):
+        refresh_token = super()._create_refresh_token(
+            request, refresh_token_code, access_token, previous
+        )
+        request.issued_token_family = refresh_token.token_family
+        return refresh_token
+
+    def _save_bearer_token(self, token, request, *args, **kwargs):
+        super()._save_bearer_token(token, request, *args, **kwargs)
+        sid = (request.claims or {}).get(_SESSION_CLAIMS, {}).get("sid")
+        if request.grant_type != "authorization_code" or not sid:
+            return
+        SignInClient.objects.create(
+            sid=sid,
+            application=request.client,
+            subject=str(request.user.pk),
+            access_token=getattr(request, "issued_access_token", None),
+            token_family=getattr(request, "issued_token_family", None),
+        )
+        # In the transaction that saves the tokens: a sign-in that ended before gets none, and
+        # one ending now waits for this commit, then finds them to revoke and tell.
+        if not directory_session_lives(sid):
+            raise SignInEnded(request=request)
+
     def get_id_token_dictionary(self, token, token_handler, request):
         claims, expires = super().get_id_token_dictionary(token, token_handler, request)
         facts = (request.claims or {}).get(_SESSION_CLAIMS, {})
@@ -218,7 +272,7 @@ class DirectoryAuthorizationView(AuthorizationView):
                 request.user,
                 _SESSION_CLAIMS,
                 {
-                    "sid": session_reference(request.session.session_key),
+                    "sid": request.session.get(DIRECTORY_SID, ""),
                     "auth_time": int(when.timestamp()) if when else None,
                 },
             )
@@ -295,3 +349,20 @@ class DirectoryLogoutView(RPInitiatedLogoutView):
             super().validate_post_logout_redirect_uri(application, post_logout_redirect_uri)
         except ValueError:
             raise InvalidOIDCRedirectURIError("The redirect URI cannot be read.") from None
+
+
+class DirectoryDiscoveryView(ConnectDiscoveryInfoView):
+    """django-oauth-toolkit's discovery document, with the logouts the directory sends.
+
+    Back-channel logout, with the sign-in's `sid` in every logout token. Front-channel logout
+    is not offered: the directory renders no client's logout page in a frame.
+    """
+
+    def get(self, request, *args, **kwargs):
+        document = super().get(request, *args, **kwargs)
+        metadata = json.loads(document.content)
+        metadata["backchannel_logout_supported"] = True
+        metadata["backchannel_logout_session_supported"] = True
+        answer = JsonResponse(metadata)
+        answer["Access-Control-Allow-Origin"] = document["Access-Control-Allow-Origin"]
+        return answer

@@ -14,7 +14,7 @@ urlpatterns = [
     path("oauth2/userinfo", oidc.UserInfoView.as_view(), name="user-info"),
     path(
         ".well-known/openid-configuration",
-        oidc.ConnectDiscoveryInfoView.as_view(),
+        provider.DirectoryDiscoveryView.as_view(),
         name="oidc-connect-discovery-info",
     ),
     path(".well-known/jwks.json", oidc.JwksInfoView.as_view(), name="jwks-info"),

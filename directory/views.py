@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 from accounts.models import SignInSession
+from accounts.session_keys import DIRECTORY_SID
+from accounts.sign_ins import end_sign_in
 from directory.forms import SignInForm
 from directory.throttling import throttle_of
 from web.local_paths import local_redirect_target
@@ -33,10 +35,17 @@ class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
 
     def form_valid(self, form: SignInForm) -> HttpResponse:
-        key = self.request.session.session_key
-        if key and self.request.user.is_authenticated:
-            for row in SignInSession.objects.active().of_session(key):
+        request = self.request
+        previous = request.session.get(DIRECTORY_SID, "") if request.user.is_authenticated else ""
+        if previous and form.get_user().pk == request.user.pk:
+            # The same account entering its password again (prompt=login, max_age): the same
+            # sign-in goes on, with a new moment; its portal sessions end with it later.
+            request.sign_in_sid = previous
+            for row in SignInSession.objects.active().of_session(request.session.session_key):
                 row.end(SignInSession.EndReason.REPLACED)
+        elif previous:
+            # Another account at this browser: the sign-in before ends everywhere first.
+            end_sign_in(previous, SignInSession.EndReason.REPLACED)
         return super().form_valid(form)
 
     def get_redirect_url(self) -> str:

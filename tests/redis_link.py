@@ -109,7 +109,7 @@ def hang_up(sock: socket.socket) -> None:
 
 
 def use_redis(settings, url: str, timeout: float = 0.05) -> None:
-    """Point the cache and sessions at `url`, as REDIS_URL does, with a test-sized timeout.
+    """Point the cache at `url`, as REDIS_URL does, with a test-sized timeout.
 
     Short where nothing answers anyway; a link to a real Redis needs room for a busy machine.
 
@@ -129,6 +129,5 @@ def use_redis(settings, url: str, timeout: float = 0.05) -> None:
             },
         }
     }
-    settings.SESSION_ENGINE = "web.sessions"
     settings.REDIRECTION_CACHE_SECONDS = 5
     settings.REDIS_CIRCUIT_SECONDS = 30

@@ -177,17 +177,6 @@ def test_support_ends_a_legacy_session_and_that_browser_is_signed_out(
     assert entry.user == support
 
 
-def test_ending_works_with_the_cached_database_session_engine(
-    settings, support_client, legacy_client, contoso_analyst
-):
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-    sign_in(legacy_client, contoso_analyst)
-    assert legacy_client.get("/timeline").status_code == HTTPStatus.OK
-    row = SignInSession.objects.get(user=contoso_analyst, portal="legacy")
-    support_client.post(SESSIONS, {"action": "end_sessions", "_selected_action": [row.pk]})
-    assert legacy_client.get("/timeline").url.startswith("/signin")
-
-
 def test_an_ended_session_is_left_as_it_was(support_client, contoso_analyst):
     ended_at = timezone.now() - timedelta(hours=1)
     row = session_row(

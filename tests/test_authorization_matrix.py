@@ -12,7 +12,6 @@ import pytest
 from django.conf import settings
 from django.contrib.admin import helpers
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.models import Session
 from django.core import signing
 from django.db import transaction
 from django.test import Client
@@ -20,6 +19,7 @@ from django.utils import timezone
 
 from accounts.models import (
     RoleAssignment,
+    Session,
     SignInSession,
     Tenant,
     User,
@@ -27,7 +27,7 @@ from accounts.models import (
     sign_in_lifetime,
 )
 from accounts.roles import roles_in
-from accounts.session_keys import DIRECTORY_SID, ID_TOKEN, PORTAL, TENANT_ID, remember_sign_in
+from accounts.session_keys import DIRECTORY_SID, PORTAL, TENANT_ID, remember_sign_in
 from settings_ui.models import ChangeSource, Feedback, PortalRedirection, RedirectionChange
 from settings_ui.services import set_portal_redirection
 from settings_ui.support import ensure_support_group
@@ -178,7 +178,7 @@ def signed_in_session(user: User, portal: str) -> str:
         when=now,
         roles=roles_in(user, user.tenant_id),
     )
-    store[DIRECTORY_SID], store[ID_TOKEN] = "not-a-directory-session", "not-an-id-token"
+    store[DIRECTORY_SID] = "not-a-directory-session"
     store.set_expiry(now + sign_in_lifetime())
     store.create()
     return store.session_key

@@ -7,9 +7,9 @@ from importlib import import_module
 
 import pytest
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.utils import timezone
 
+from accounts.models import Session
 from web.session_rows import read_session_row
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def saved_session(**data) -> str:
 
 def test_a_live_session_reads_as_the_orm_reads_it():
     key = saved_session(tenant_id=1, directory_roles=["Security Administrator"])
-    row = read_session_row(key)
+    row = read_session_row(Session, key)
     orm = Session.objects.get(session_key=key)
     assert row.session_data == orm.session_data
     assert row.expire_date == orm.expire_date
@@ -36,26 +36,26 @@ def test_an_expired_session_reads_as_none_and_its_store_is_empty():
     Session.objects.filter(session_key=key).update(
         expire_date=timezone.now() - timedelta(seconds=1)
     )
-    assert read_session_row(key) is None
-    store = import_module("web.sessions_db").SessionStore(key)
+    assert read_session_row(Session, key) is None
+    store = import_module("accounts.sessions").SessionStore(key)
     assert store.load() == {}
     assert store.session_key is None  # a new key is made if anything is stored
 
 
 def test_an_unknown_key_reads_as_none():
-    assert read_session_row("x" * 32) is None
+    assert read_session_row(Session, "x" * 32) is None
 
 
 def test_the_engine_loads_what_was_saved():
     key = saved_session(tenant_id=7, directory_roles=["Global Administrator"])
-    store = import_module("web.sessions_db").SessionStore(key)
+    store = import_module("accounts.sessions").SessionStore(key)
     assert store["tenant_id"] == 7
     assert store["directory_roles"] == ["Global Administrator"]
 
 
 # ------------------------------------------------------------------ the signature, checked once
 def engine():
-    return import_module("web.sessions_db").SessionStore
+    return import_module("accounts.sessions").SessionStore
 
 
 def test_each_load_gets_its_own_copy_of_the_data():

@@ -7,8 +7,8 @@ refuses the connection) every call would wait out the socket timeout, several ti
 request. So after a failure the circuit opens: for REDIS_CIRCUIT_SECONDS every call is skipped
 at once, without touching the network, and the database answers. The first call after that
 starts one probe in a background thread; the circuit closes only once the probe has reached
-Redis and dropped every entry cached before, because a sign-out, an ended session or a switch
-change made while Redis was unreachable could not reach those copies.
+Redis and dropped every entry cached before, because a switch change made while Redis was
+unreachable could not reach those copies. (Sessions are never cached: accounts/sessions.py.)
 """
 
 from __future__ import annotations

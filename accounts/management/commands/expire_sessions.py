@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import SignInSession, sign_in_lifetime
+from accounts.sign_ins import announce
 
 DEFAULT_BATCH_SIZE = 1000
 
@@ -40,10 +41,11 @@ class Command(clearsessions.Command):
 
 
 def end_expired_sign_ins(*, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
-    """Record unended sign-ins past their lifetime as expired.
+    """Record unended sign-ins past their lifetime as expired, and announce their end.
 
-    The rows keep only a keyed hash of their session's key, so they cannot be joined to the
-    session table; every other end (sign-out, support, a password change) records itself.
+    Their sessions are past their expiry already (a sign-in pins it), so nothing reads them;
+    every other end (sign-out, support, a password change) records and announces itself.
+    The announcement revokes the tokens the directory issued for them and tells its clients.
 
     Walks the unended rows in primary-key windows of `batch_size`, one UPDATE per window, so
     no statement holds many rows and a sign-out made meanwhile is never overwritten (only
@@ -59,9 +61,10 @@ def end_expired_sign_ins(*, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
             unended.filter(pk__gte=start).values_list("pk", flat=True)[batch_size : batch_size + 1]
         )
         window = Q(pk__gte=start, pk__lt=following[0]) if following else Q(pk__gte=start)
-        ended += unended.filter(gone, window).update(
-            ended_at=now, end_reason=SignInSession.EndReason.EXPIRED
-        )
+        ending = unended.filter(gone, window)
+        sids = set(ending.exclude(sid="").values_list("sid", flat=True))
+        ended += ending.update(ended_at=now, end_reason=SignInSession.EndReason.EXPIRED)
+        announce(sids, SignInSession.EndReason.EXPIRED)
         if not following:
             return ended
         start = following[0]
