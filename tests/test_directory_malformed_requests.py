@@ -10,12 +10,13 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from accounts.session_keys import ID_TOKEN
+from accounts.directory_client import DirectoryApp
 from directory.provider import portal_client_secret
 from tests.conftest import IDENTITY_HOST, directory_of, sign_in
 
@@ -92,9 +93,19 @@ def test_any_grant_type_gets_an_oauth_error_not_a_server_error(grant_type, field
 
 # ------------------------------------------------------------------ RP-initiated logout
 @pytest.fixture
-def id_token(defender_client, contoso_analyst) -> str:
+def id_token(defender_client, contoso_analyst, monkeypatch) -> str:
+    """An ID token the directory issued to the portals, as the portal's sign-in received it."""
+    issued = []
+    exchange = DirectoryApp.authorize_access_token
+
+    def receiving(app, request, **kwargs):
+        token = exchange(app, request, **kwargs)
+        issued.append(token["id_token"])
+        return token
+
+    monkeypatch.setattr(DirectoryApp, "authorize_access_token", receiving)
     sign_in(defender_client, contoso_analyst)
-    return defender_client.session[ID_TOKEN]
+    return issued[-1]
 
 
 @pytest.mark.parametrize("uri", UNREADABLE_URIS)
@@ -127,7 +138,7 @@ def test_logout_answers_any_post_logout_uri_without_a_server_error(uri, client_i
 def test_authorize_answers_any_redirect_uri_without_a_server_error(
     defender_client, contoso_analyst, redirect_uri
 ):
-    if ID_TOKEN not in defender_client.session:
+    if SESSION_KEY not in defender_client.session:
         sign_in(defender_client, contoso_analyst)  # the directory would answer this browser
     location = urlsplit(
         Client(HTTP_HOST=defender_client.defaults["HTTP_HOST"]).get("/signin")["Location"]
