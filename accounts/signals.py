@@ -16,7 +16,7 @@ from accounts.session_keys import DIRECTORY_SID, remember_sign_in
 from accounts.sign_ins import end_sign_in
 from web.hosts import DIRECTORY
 
-logger = logging.getLogger("accounts.session_keys")
+logger = logging.getLogger("accounts.signin")
 
 
 def directory_session_of(request: HttpRequest, portal: str | None) -> str:
