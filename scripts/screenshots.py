@@ -11,6 +11,7 @@ import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 from playwright.sync_api import expect, sync_playwright
 
@@ -200,6 +201,30 @@ def busiest(browser, env: dict[str, str], defender: str) -> None:
     shoot(phone, "portal-redirection-busy-narrow-dark")
 
 
+def endpoint(browser, defender: str, security_center: str) -> None:
+    """Endpoint's switch turned On from its own page, and a Security Center session opened
+    before it: kept, with the banner saying where its next sign-in goes."""
+    analyst = browser.new_context(viewport=VIEWPORT).new_page()
+    sign_in(analyst, security_center, ANALYST, PASSWORD, path="/signin?next=/alerts")
+
+    admin = browser.new_context(viewport=VIEWPORT).new_page()
+    path = "/preferences2/portal_redirection?workload=endpoint"
+    sign_in(admin, defender, ADMIN, PASSWORD, path=f"/signin?next={quote(path)}")
+    switch = admin.get_by_role("switch", name="Automatic redirection")
+    expect(switch).not_to_be_checked()
+    switch.click()
+    admin.get_by_role("dialog").get_by_role("button", name="Enable").click()
+    expect(switch).to_be_checked()
+    expect(admin.get_by_role("region", name="Last change")).to_contain_text("Turned On")
+    shoot(admin, "endpoint-portal-redirection-on")
+
+    analyst.reload()
+    expect(
+        analyst.get_by_role("complementary", name="Microsoft 365 Defender portal")
+    ).to_contain_text("now uses the Microsoft 365 Defender portal")
+    shoot(analyst, "security-center-alerts-banner")
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with demo_server() as env, sync_playwright() as playwright:
@@ -211,6 +236,7 @@ def main() -> None:
             print(f"Saving screenshots under {OUT.relative_to(ROOT)}/:")
             take_all(browser, defender, legacy)
             busiest(browser, env, defender)
+            endpoint(browser, defender, env["ENDPOINT_PORTAL_URL"])
         finally:
             browser.close()
 
