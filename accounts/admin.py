@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from oauth2_provider.models import (
@@ -23,6 +29,7 @@ from oauth2_provider.models import (
 )
 
 from accounts.models import RoleAssignment, SignInSession, Tenant, User
+from accounts.sign_ins import end_account_sessions, end_sign_in_session
 from web.admin_lookups import FilterLookupsOnly
 from web.admin_paging import CappedCountPaginator
 
@@ -78,6 +85,61 @@ admin.site.unregister(Group)
 @admin.register(Group)
 class SupportGroupAdmin(FilterLookupsOnly, GroupAdmin):
     """Django's own groups page, under the console's rule for query-string lookups."""
+
+
+# ------------------------------------------------------------------ ending sessions
+END_SESSIONS_PERMISSION = "accounts.change_signinsession"
+
+
+class EndSessionsForm(forms.Form):
+    """What support confirms before ending sign-ins: why, for the record."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Recorded in the console's history with your account, e.g. the ticket."),
+        error_messages={"required": _("Say why: the reason is recorded with the end.")},
+    )
+
+
+def ending_reach(rows: list[SignInSession]) -> dict[str, int]:
+    """How many accounts, browsers (sign-ins) and sessions ending ``rows`` signs out.
+
+    Ending a session ends its whole sign-in: the directory session and every portal session
+    made from it, so the count is of every active row naming the same directory session.
+    """
+    active = [row for row in rows if row.is_active]
+    sids = {row.sid for row in active if row.sid}
+    alone = [row for row in active if not row.sid]
+    sessions = SignInSession.objects.active().filter(sid__in=sids).count() if sids else 0
+    return {
+        "accounts": len({row.user_id for row in active}),
+        "browsers": len(sids) + len(alone),
+        "sessions": sessions + len(alone),
+    }
+
+
+def ended_by_support(reason: str) -> str:
+    return f"Ended by support: {reason}"
+
+
+def confirm_ending(
+    request: HttpRequest, model_admin: admin.ModelAdmin, rows, form, **context
+) -> TemplateResponse:
+    """The page that lists what ending touches and asks why, before anything ends."""
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "rows": rows,
+        "reach": ending_reach(rows),
+        "form": form,
+        **context,
+    }
+    status = HTTPStatus.BAD_REQUEST if form.is_bound else HTTPStatus.OK
+    return TemplateResponse(
+        request, "admin/accounts/confirm_end_sessions.html", context, status=status
+    )
 
 
 # ------------------------------------------------------------------ accounts
@@ -171,6 +233,54 @@ class UserAdmin(FilterLookupsOnly, DjangoUserAdmin):
     paginator = CappedCountPaginator
     show_full_result_count = False
 
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.end_sessions_view)
+        ending = path("<int:user_id>/end-sessions/", view, name="accounts_user_end_sessions")
+        return [ending, *super().get_urls()]
+
+    def has_end_sessions_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(END_SESSIONS_PERMISSION)
+
+    def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "may_end_sessions": self.has_end_sessions_permission(request),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def end_sessions_view(self, request: HttpRequest, user_id: int) -> HttpResponse:
+        """Every sign-in of one account, in every browser, once support says why."""
+        if not self.has_end_sessions_permission(request):
+            raise PermissionDenied
+        account = get_object_or_404(User, pk=user_id)
+        account_page = reverse("admin:accounts_user_change", args=[account.pk])
+        confirming = request.method == "POST" and "confirm" in request.POST
+        form = EndSessionsForm(request.POST if confirming else None)
+        if not confirming or not form.is_valid():
+            rows = list(
+                SignInSession.objects.active().filter(user=account).select_related("tenant")
+            )
+            return confirm_ending(
+                request,
+                self,
+                rows,
+                form,
+                title=_("End all sessions of %(account)s?") % {"account": account.email},
+                account=account,
+                cancel_url=account_page,
+            )
+        reason = form.cleaned_data["reason"]
+        end_account_sessions(account, SignInSession.EndReason.ENDED_BY_SUPPORT)
+        self.log_change(request, account, ended_by_support(reason))
+        logger.info("account_sessions_ended account=%s by=%s", account.pk, request.user.pk)
+        self.message_user(
+            request,
+            _("Every session of %(account)s has ended: it is signed out everywhere now.")
+            % {"account": account.email},
+            messages.SUCCESS,
+        )
+        return redirect(account_page)
+
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).prefetch_related("role_assignments")
 
@@ -227,18 +337,6 @@ class ActiveSessionFilter(admin.SimpleListFilter):
         return queryset
 
 
-def end_sign_in_session(row: SignInSession, reason: str) -> bool:
-    """End this sign-in and every other sign-in of its account. False if it had already ended.
-
-    As with the directory's "revoke sessions": the account's sessions everywhere (directory and
-    both portals, every browser) are deleted at once, so none answers another request.
-    """
-    if not row.is_active:
-        return False
-    row.user.end_all_sessions(reason)
-    return True
-
-
 @admin.register(SignInSession)
 class SignInSessionAdmin(FilterLookupsOnly, admin.ModelAdmin):
     # The row keeps no session key (a bearer secret), only a keyed hash, and shows neither.
@@ -279,14 +377,33 @@ class SignInSessionAdmin(FilterLookupsOnly, admin.ModelAdmin):
         # No reason yet: past its lifetime, waiting for `expire_sessions` to record the expiry.
         return row.get_end_reason_display() or SignInSession.EndReason.EXPIRED.label
 
-    @admin.action(description=_("End selected sessions"), permissions=["change"])
-    def end_sessions(self, request: HttpRequest, queryset: QuerySet) -> None:
-        rows = list(queryset.select_related("user"))
-        ended = 0
+    @admin.action(description=_("End selected sessions…"), permissions=["change"])
+    def end_sessions(self, request: HttpRequest, queryset: QuerySet):
+        """First a page that says what ending touches and asks why; then the end."""
+        rows = list(queryset.select_related("user", "tenant"))
+        confirming = "confirm" in request.POST
+        form = EndSessionsForm(request.POST if confirming else None)
+        if not confirming or not form.is_valid():
+            return confirm_ending(
+                request,
+                self,
+                rows,
+                form,
+                title=_("End these sessions?"),
+                action=request.POST.get("action"),
+                selected=request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+                cancel_url=reverse("admin:accounts_signinsession_changelist"),
+            )
+        reason = form.cleaned_data["reason"]
+        ended, done = 0, set()
         for row in rows:
+            if row.sid and row.sid in done:
+                ended += 1  # ended with another selected session of the same sign-in
+                continue
             if end_sign_in_session(row, SignInSession.EndReason.ENDED_BY_SUPPORT):
+                done.add(row.sid)
                 ended += 1
-                self.log_change(request, row, "Ended by support.")
+                self.log_change(request, row, ended_by_support(reason))
                 logger.info(
                     "sign_in_session_ended sign_in_session=%s account=%s by=%s",
                     row.pk,
@@ -298,10 +415,10 @@ class SignInSessionAdmin(FilterLookupsOnly, admin.ModelAdmin):
             self.message_user(
                 request,
                 ngettext(
-                    "Ended %(count)d session, and every other sign-in of its account in the "
-                    "directory and both portals: they are signed out now.",
-                    "Ended %(count)d sessions, and every other sign-in of their accounts in the "
-                    "directory and both portals: they are signed out now.",
+                    "Ended %(count)d session, with the directory session and every portal "
+                    "session of its sign-in: that browser is signed out now.",
+                    "Ended %(count)d sessions, with the directory session and every portal "
+                    "session of their sign-ins: those browsers are signed out now.",
                     ended,
                 )
                 % {"count": ended},
@@ -318,6 +435,7 @@ class SignInSessionAdmin(FilterLookupsOnly, admin.ModelAdmin):
                 % {"count": skipped},
                 messages.WARNING,
             )
+        return None
 
 
 # ------------------------------------------------------------------ the provider's own tables

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from accounts.models import Session, SignInSession, SignInSite, User
+from accounts.models import Session, SignInSession, SignInSite, User, session_reference
 
 # Sent after the commit that ended them: sids (a set of directory sessions), reason.
 sign_ins_ended = Signal()
@@ -32,6 +32,26 @@ def end_sign_in(sid: str, reason: str) -> None:
         SignInSession.objects.active().filter(sid=sid).update(ended_at=now, end_reason=reason)
         Session.objects.filter(sid=sid).delete()
     announce({sid}, reason)
+
+
+def end_sign_in_session(row: SignInSession, reason: str) -> bool:
+    """End the sign-in ``row`` belongs to, everywhere. False if it had already ended.
+
+    A row that names no directory session (the console's own sign-in form) is one browser's
+    session on one site: that session alone ends.
+    """
+    if not row.is_active:
+        return False
+    if row.sid:
+        end_sign_in(row.sid, reason)
+        return True
+    with transaction.atomic():
+        row.end(reason)
+        # The row keeps only a keyed hash of the key: find the session among its account's.
+        own = Session.objects.filter(account_id=row.user_id).values_list("session_key", flat=True)
+        keys = [key for key in own if session_reference(key) == row.session_ref]
+        Session.objects.filter(session_key__in=keys).delete()
+    return True
 
 
 def end_account_sessions(user: User, reason: str) -> None:

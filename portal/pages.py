@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import wraps
 from http import HTTPStatus
 
@@ -29,6 +29,7 @@ from portal.models import (
     HealthIssue,
     Identity,
     Incident,
+    ServiceSource,
     Severity,
 )
 from portal.routes import clean_search_text
@@ -114,12 +115,123 @@ def _of_source(alerts: QuerySet, source: str | None) -> QuerySet:
     return alerts.filter(service_source=source) if source else alerts
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """One thing an alert names, and the part it played."""
+
+    kind: str
+    name: str
+    url: str
+    role: str
+    detail: str = ""
+
+
+def alert_evidence(alert: Alert) -> list[Evidence]:
+    """The identity, the device and its address an alert names, each with its role.
+
+    An identity sensor sees the account act from the device; an endpoint alert happens on it.
+    """
+    on_endpoint = alert.service_source == ServiceSource.ENDPOINT
+    evidence = []
+    if alert.identity is not None:
+        identity = alert.identity
+        evidence.append(
+            Evidence(
+                "User",
+                identity.display_name,
+                f"/identities/{identity.pk}",
+                "Impacted",
+                identity.upn,
+            )
+        )
+    if alert.device is not None:
+        device = alert.device
+        evidence.append(
+            Evidence(
+                "Device",
+                device.name,
+                f"/machines/{device.pk}",
+                "Impacted" if on_endpoint else "Source",
+                device.os,
+            )
+        )
+        evidence.append(Evidence("IP address", device.ip_address, "", "Related", device.name))
+    return evidence
+
+
+# The alert's triage as the Defender portal shows it. No role of this portal changes it yet:
+# the panel shows the values and names the roles that manage alerts in the Defender portal.
+ALERT_MANAGERS = "a Global Administrator, a Security Administrator or a Security Operator"
+
+
+IDENTITY_TABS = (
+    ("overview", "Overview"),
+    ("alerts", "Incidents and alerts"),
+    ("observed", "Observed in organization"),
+    ("timeline", "Timeline"),
+)
+
+
+@dataclass(frozen=True)
+class Observed:
+    """A device an identity was seen on in its alerts, and when."""
+
+    device: Device
+    alerts: int
+    first_seen: datetime
+    last_seen: datetime
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    at: datetime
+    kind: str
+    text: str
+    alert: Alert | None = None
+
+
+def identity_tab(value: str | None) -> str:
+    """The tab asked for, or the first: an unknown one opens the overview, as a bare link."""
+    return value if value in dict(IDENTITY_TABS) else IDENTITY_TABS[0][0]
+
+
 def identity_profile(tenant_id: int, identity_id: int, source: str | None = None) -> dict:
+    """Everything an identity's page and each of its tabs shows, in the same two queries."""
     identity = get_object_or_404(Identity.objects.for_tenant(tenant_id), pk=identity_id)
     alerts = list(
-        _of_source(identity.alerts, source).select_related("device").order_by("-detected_at")
+        _of_source(identity.alerts, source)
+        .select_related("device", "incident")
+        .order_by("-detected_at", "-pk")
     )
-    return {"identity": identity, "alerts": alerts, "devices": _distinct(a.device for a in alerts)}
+    observed: dict[int, Observed] = {}
+    for alert in reversed(alerts):  # oldest first: the first sighting is the first one kept
+        if alert.device is None:
+            continue
+        seen = observed.get(alert.device_id)
+        observed[alert.device_id] = Observed(
+            device=alert.device,
+            alerts=(seen.alerts if seen else 0) + 1,
+            first_seen=seen.first_seen if seen else alert.detected_at,
+            last_seen=max(seen.last_seen, alert.updated_at) if seen else alert.updated_at,
+        )
+    devices = sorted(observed.values(), key=lambda row: row.last_seen, reverse=True)
+    locations = sorted({row.device.ip_address for row in devices})
+    timeline = [TimelineEvent(identity.created_at, "Identity", "First seen in the organization")]
+    for alert in alerts:
+        timeline.append(TimelineEvent(alert.detected_at, "Alert", alert.title, alert))
+        if alert.updated_at > alert.detected_at:
+            timeline.append(TimelineEvent(alert.updated_at, "Activity", alert.title, alert))
+    timeline.sort(key=lambda event: event.at, reverse=True)
+    return {
+        "identity": identity,
+        "alerts": alerts,
+        "devices": _distinct(a.device for a in alerts),
+        "incidents": _distinct(a.incident for a in alerts),
+        "open_alerts": sum(alert.status in UNRESOLVED for alert in alerts),
+        "observed": devices,
+        "locations": locations,
+        "timeline": timeline,
+    }
 
 
 def device_profile(tenant_id: int, device_id: int, source: str | None = None) -> dict:

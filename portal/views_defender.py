@@ -26,7 +26,13 @@ def alerts(request: HttpRequest, tenant_id: int) -> HttpResponse:
 @tenant_page
 def alert(request: HttpRequest, tenant_id: int, alert_id: int) -> HttpResponse:
     found = pages.alert_detail(tenant_id, alert_id)
-    return render(request, "defender/alert.html", {"nav_section": "alerts", "alert": found})
+    context = {
+        "nav_section": "alerts",
+        "alert": found,
+        "evidence": pages.alert_evidence(found),
+        "alert_managers": pages.ALERT_MANAGERS,
+    }
+    return render(request, "defender/alert.html", context)
 
 
 @tenant_page
@@ -46,7 +52,12 @@ def identities(request: HttpRequest, tenant_id: int) -> HttpResponse:
 @tenant_page
 def identity(request: HttpRequest, tenant_id: int, identity_id: int) -> HttpResponse:
     context = pages.identity_profile(tenant_id, identity_id)
-    return render(request, "defender/identity.html", {"nav_section": "identities", **context})
+    tab = pages.identity_tab(request.GET.get("tab"))
+    return render(
+        request,
+        "defender/identity.html",
+        {"nav_section": "identities", "tabs": pages.IDENTITY_TABS, "tab": tab, **context},
+    )
 
 
 @tenant_page

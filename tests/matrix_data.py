@@ -147,6 +147,8 @@ ENDPOINT_PAGE = PAGE + "?workload=endpoint"
 ENDPOINT_API = API + "?workload=endpoint"
 # What support confirms on the console's page before a switch is turned.
 CONFIRMED = {"confirm": "Enable", "workload": "identity", "reason": "Ticket 4711"}
+# What support confirms before sessions end.
+ENDING_CONFIRMED = {"confirm": "End sessions", "reason": "Ticket 4711"}
 THANKS = "/feedback/thanks"
 FEEDBACK_FORM = {"category": "missing", "message": "The timeline filter is missing.", "from": "/"}
 TENANTS = "/admin/accounts/tenant/"
@@ -356,7 +358,12 @@ MATRIX: list[tuple[Endpoint, dict[Column, Expect]]] = [
     (Endpoint("D", "GET", SESSIONS),
      row((SIGNIN, NO, OK),      (CONSOLE,) * 6,             (CONSOLE,) * 6,
          (CONSOLE,) * 5)),
-    (Endpoint("D", "POST", SESSIONS, action="end_sessions", note="End selected sessions"),
+    # Ending sessions asks first (what it touches, why), ending nothing...
+    (Endpoint("D", "POST", SESSIONS, action="end_sessions", note="asks first"),
+     row((SIGNIN, NO, OK),      (CONSOLE,) * 6,             (CONSOLE,) * 6,
+         (CONSOLE,) * 5)),
+    # ...and ends once confirmed with a reason.
+    (Endpoint("D", "POST", SESSIONS, action="end_sessions", form=ENDING_CONFIRMED),
      row((SIGNIN, NO, to(SESSIONS, SESSION_ENDED)),
          (CONSOLE,) * 6,        (CONSOLE,) * 6,             (CONSOLE,) * 5)),
     (Endpoint("D", "GET", SESSIONS + "{session}/change/"),
@@ -410,6 +417,16 @@ MATRIX: list[tuple[Endpoint, dict[Column, Expect]]] = [
               note="make superuser"),
      row((SIGNIN, NO, NO),      (CONSOLE,) * 6,             (CONSOLE,) * 6,
          (CONSOLE,) * 5)),
+    # An account's sessions end from its page, through the same confirmation.
+    (Endpoint("D", "GET", USERS + "{analyst}/end-sessions/"),
+     row((SIGNIN, NO, OK),      (CONSOLE,) * 6,             (CONSOLE,) * 6,
+         (CONSOLE,) * 5)),
+    (Endpoint("D", "POST", USERS + "{analyst}/end-sessions/", note="asks first"),
+     row((SIGNIN, NO, OK),      (CONSOLE,) * 6,             (CONSOLE,) * 6,
+         (CONSOLE,) * 5)),
+    (Endpoint("D", "POST", USERS + "{analyst}/end-sessions/", form=ENDING_CONFIRMED),
+     row((SIGNIN, NO, to(USERS, SESSION_ENDED)),
+         (CONSOLE,) * 6,        (CONSOLE,) * 6,             (CONSOLE,) * 5)),
     (Endpoint("D", "POST", USERS + "{analyst}/delete/", form={"post": "yes"}),
      row((SIGNIN, NO, NO),      (CONSOLE,) * 6,             (CONSOLE,) * 6,
          (CONSOLE,) * 5)),

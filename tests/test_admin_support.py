@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import DirectoryRole, SignInSession, Tenant, User
+from accounts.models import DirectoryRole, Session, SignInSession, Tenant, User
 from settings_ui.models import ChangeSource, Feedback, PortalRedirection, RedirectionChange
 from settings_ui.services import set_portal_redirection
 from settings_ui.state import get_state
@@ -29,6 +29,19 @@ TENANTS = "/admin/accounts/tenant/"
 USERS = "/admin/accounts/user/"
 CHANGES = "/admin/settings_ui/redirectionchange/"
 FEEDBACK = "/admin/settings_ui/feedback/"
+
+
+CONFIRMED = {"confirm": "End sessions", "reason": "Ticket 4711"}
+
+
+def end_sessions(*rows: SignInSession, **form) -> dict:
+    """The list's action on ``rows``, confirmed with a reason unless ``form`` says otherwise."""
+    return {
+        "action": "end_sessions",
+        "_selected_action": [row.pk for row in rows],
+        **CONFIRMED,
+        **form,
+    }
 
 
 def session_row(**fields) -> SignInSession:
@@ -160,9 +173,7 @@ def test_support_ends_a_legacy_session_and_that_browser_is_signed_out(
     assert legacy_client.cookies["sessionid"].value not in page  # the key is a bearer secret
     assert row.session_ref not in page
 
-    response = support_client.post(
-        SESSIONS, {"action": "end_sessions", "_selected_action": [row.pk]}, follow=True
-    )
+    response = support_client.post(SESSIONS, end_sessions(row), follow=True)
 
     assert "Ended 1 session" in response.content.decode()
     row.refresh_from_db()
@@ -175,6 +186,7 @@ def test_support_ends_a_legacy_session_and_that_browser_is_signed_out(
     assert next_request.url.startswith("/signin")
     entry = LogEntry.objects.get(object_id=str(row.pk))
     assert entry.user == support
+    assert "Ticket 4711" in entry.get_change_message()
 
 
 def test_an_ended_session_is_left_as_it_was(support_client, contoso_analyst):
@@ -182,12 +194,127 @@ def test_an_ended_session_is_left_as_it_was(support_client, contoso_analyst):
     row = session_row(
         user=contoso_analyst, ended_at=ended_at, end_reason=SignInSession.EndReason.SIGNED_OUT
     )
-    response = support_client.post(
-        SESSIONS, {"action": "end_sessions", "_selected_action": [row.pk]}, follow=True
-    )
+    response = support_client.post(SESSIONS, end_sessions(row), follow=True)
     assert "1 session had already ended" in response.content.decode()
     row.refresh_from_db()
     assert (row.ended_at, row.end_reason) == (ended_at, SignInSession.EndReason.SIGNED_OUT)
+
+
+def test_ending_sessions_asks_first_and_ends_nothing_until_confirmed(
+    support_client, legacy_client, contoso_analyst
+):
+    sign_in(legacy_client, contoso_analyst)
+    # The legacy portal's session and the directory session it came from: one sign-in.
+    rows = [SignInSession.objects.get(user=contoso_analyst, portal="legacy")]
+
+    page = support_client.post(
+        SESSIONS, {"action": "end_sessions", "_selected_action": [rows[0].pk]}
+    )
+
+    assert page.status_code == HTTPStatus.OK
+    text = page.content.decode()
+    assert "End these sessions?" in text
+    assert str(rows[0]) in text
+    assert "Touches 1 account" in text
+    assert "1 browser, 2 open sessions" in " ".join(text.split())
+    assert 'name="reason"' in text
+    assert f'name="_selected_action" value="{rows[0].pk}"' in text
+    assert SignInSession.objects.active().filter(user=contoso_analyst).count() == 2
+    assert legacy_client.get("/timeline").status_code == HTTPStatus.OK
+    assert not LogEntry.objects.exists()
+
+
+def test_ending_sessions_without_a_reason_says_so_and_ends_nothing(
+    support_client, legacy_client, contoso_analyst
+):
+    sign_in(legacy_client, contoso_analyst)
+    row = SignInSession.objects.get(user=contoso_analyst, portal="legacy")
+
+    page = support_client.post(SESSIONS, end_sessions(row, reason="  "))
+
+    assert page.status_code == HTTPStatus.BAD_REQUEST
+    assert "Say why: the reason is recorded with the end." in page.content.decode()
+    row.refresh_from_db()
+    assert row.is_active
+    assert legacy_client.get("/timeline").status_code == HTTPStatus.OK
+
+
+def test_confirming_ends_that_sign_in_and_deletes_its_sessions(
+    support_client, legacy_client, contoso_analyst
+):
+    sign_in(legacy_client, contoso_analyst)
+    key = legacy_client.cookies["sessionid"].value
+    row = SignInSession.objects.get(user=contoso_analyst, portal="legacy")
+
+    response = support_client.post(SESSIONS, end_sessions(row))
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert not Session.objects.filter(session_key=key).exists()
+    assert not Session.objects.filter(account=contoso_analyst).exists()
+    row.refresh_from_db()
+    assert row.end_reason == SignInSession.EndReason.ENDED_BY_SUPPORT
+
+
+# ------------------------------------------------------------------ an account's sessions
+def end_account_page(user: User) -> str:
+    return f"{USERS}{user.pk}/end-sessions/"
+
+
+def test_an_accounts_page_offers_to_end_its_sessions(support_client, contoso_analyst):
+    page = support_client.get(f"{USERS}{contoso_analyst.pk}/change/").content.decode()
+    assert "End all sessions of this account" in page
+    assert end_account_page(contoso_analyst) in page
+
+
+def test_ending_an_accounts_sessions_asks_first_then_ends_them_all(
+    support_client, support, contoso_analyst
+):
+    browsers = [Client(HTTP_HOST=DEFENDER_HOST) for _ in range(2)]
+    for browser in browsers:
+        sign_in(browser, contoso_analyst)
+    sessions = Session.objects.filter(account=contoso_analyst)
+    assert sessions.count() == 4  # in each browser, the directory's and the portal's
+
+    page = support_client.get(end_account_page(contoso_analyst))
+    assert page.status_code == HTTPStatus.OK
+    text = page.content.decode()
+    assert "End all sessions of analyst@contoso.example?" in text
+    assert "Touches 1 account" in text
+    assert "2 browsers, 4 open sessions" in " ".join(text.split())
+    refused = support_client.post(end_account_page(contoso_analyst), {"confirm": "End sessions"})
+    assert refused.status_code == HTTPStatus.BAD_REQUEST
+    assert sessions.count() == 4
+
+    response = support_client.post(end_account_page(contoso_analyst), CONFIRMED, follow=True)
+
+    assert response.redirect_chain[-1][0] == f"{USERS}{contoso_analyst.pk}/change/"
+    assert "signed out everywhere" in response.content.decode()
+    assert not Session.objects.filter(account=contoso_analyst).exists()
+    assert not SignInSession.objects.active().filter(user=contoso_analyst).exists()
+    for browser in browsers:
+        assert browser.get("/alerts").status_code == HTTPStatus.FOUND
+    entry = LogEntry.objects.get(object_id=str(contoso_analyst.pk))
+    assert (entry.user, "Ticket 4711" in entry.get_change_message()) == (support, True)
+
+
+def test_ending_needs_the_support_groups_permission(defender_client, contoso_analyst):
+    sign_in(defender_client, UserFactory(tenant=None, is_staff=True))  # staff, no group
+    browser = Client(HTTP_HOST=DEFENDER_HOST)
+    sign_in(browser, contoso_analyst)
+
+    for method in ("get", "post"):
+        answer = getattr(defender_client, method)(end_account_page(contoso_analyst), CONFIRMED)
+        assert answer.status_code == HTTPStatus.FORBIDDEN
+    assert Session.objects.filter(account=contoso_analyst).exists()
+
+
+def test_a_superuser_ends_an_accounts_sessions(superuser_client, contoso_analyst):
+    sign_in(Client(HTTP_HOST=DEFENDER_HOST), contoso_analyst)
+    page = superuser_client.get(f"{USERS}{contoso_analyst.pk}/change/").content.decode()
+    assert "End all sessions of this account" in page
+    response = superuser_client.post(end_account_page(contoso_analyst), CONFIRMED)
+    assert response.status_code == HTTPStatus.FOUND
+    assert not Session.objects.filter(account=contoso_analyst).exists()
 
 
 def test_sessions_filter_by_state_and_show_whether_they_are_routed(

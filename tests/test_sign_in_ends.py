@@ -13,6 +13,7 @@ from django.test import Client
 from oauth2_provider.models import get_id_token_model
 
 from accounts.models import DirectoryRole, SignInSession
+from accounts.models import session_reference as reference
 from tests.conftest import DEFENDER_HOST, IDENTITY_HOST, LEGACY_HOST, sign_in, through_directory
 from tests.factories import UserFactory
 from tests.test_single_sign_on import browser, walk
@@ -144,25 +145,55 @@ def test_logging_out_of_the_console_ends_the_directory_session(contoso):
     assert asks_for_password(clients, DEFENDER_HOST, "/admin/"), "the console opened again"
 
 
-def test_support_ending_a_session_ends_every_browser_of_its_account(operator):
-    first, second = signed_in_everywhere(operator), signed_in_everywhere(operator)
-    keys = session_keys(first) + session_keys(second)
-    row = SignInSession.objects.filter(user=operator, portal="legacy").first()
-
+def support_console() -> Client:
     support = UserFactory(email="support@defender.example", tenant=None, is_staff=True)
     support.is_superuser = True
     support.save()
     console = Client(HTTP_HOST=DEFENDER_HOST)
     sign_in(console, support)
+    return console
+
+
+ENDING_CONFIRMED = {"confirm": "End sessions", "reason": "Ticket 4711"}
+
+
+def test_support_ending_a_session_ends_every_session_of_its_sign_in_and_only_those(operator):
+    first, second = signed_in_everywhere(operator), signed_in_everywhere(operator)
+    first_keys, second_keys = session_keys(first), session_keys(second)
+    legacy_key = first[LEGACY_HOST].cookies["sessionid"].value
+    row = SignInSession.objects.get(
+        user=operator, portal="legacy", session_ref=reference(legacy_key)
+    )
+
+    console = support_console()
     console.post(
         "/admin/accounts/signinsession/",
-        {"action": "end_sessions", "_selected_action": [row.pk]},
+        {"action": "end_sessions", "_selected_action": [row.pk], **ENDING_CONFIRMED},
     )
+
+    assert not any(stored(key) for key in first_keys), (
+        "ended in the database, not at the next visit"
+    )
+    assert_signed_out_everywhere(first)
+    assert all(stored(key) for key in second_keys), "another browser's sign-in ended too"
+    assert second[LEGACY_HOST].get("/timeline").status_code == HTTPStatus.OK
+    assert console.get("/admin/").status_code == HTTPStatus.OK  # support's own sign-in stays
+
+
+def test_support_ending_an_accounts_sessions_ends_every_browser_of_it(operator):
+    first, second = signed_in_everywhere(operator), signed_in_everywhere(operator)
+    keys = session_keys(first) + session_keys(second)
+
+    console = support_console()
+    page = f"/admin/accounts/user/{operator.pk}/end-sessions/"
+    assert console.get(page).status_code == HTTPStatus.OK
+    assert all(stored(key) for key in keys), "ended before support confirmed"
+    assert console.post(page, ENDING_CONFIRMED).status_code == HTTPStatus.FOUND
 
     assert not any(stored(key) for key in keys), "ended in the database, not at the next visit"
     for clients in (first, second):
         assert_signed_out_everywhere(clients)
-    assert console.get("/admin/").status_code == HTTPStatus.OK  # support's own sign-in stays
+    assert console.get("/admin/").status_code == HTTPStatus.OK
 
 
 # ------------------------------------------------------------------ the account changes

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from portal.models import Alert, ServiceSource
+from portal.pages import IDENTITY_TABS
 from tests.busiest_demo import LONG_EMAIL
 
 PAGE_PATH = "/preferences2/portal_redirection"
 ENDPOINT_PAGE_PATH = PAGE_PATH + "?workload=endpoint"
 PORTALS = ("defender", "legacy", "endpoint")
+IDENTITY_TAB_KEYS = tuple(key for key, _label in IDENTITY_TABS)
 
 
 def demo_objects(demo) -> dict[str, int]:
@@ -33,6 +35,7 @@ def pages_of(portal: str, ids: dict[str, int]) -> list[str]:
             "/incidents",
             "/identities",
             f"/identities/{ids['identity']}",
+            *(f"/identities/{ids['identity']}?tab={tab}" for tab in IDENTITY_TAB_KEYS[1:]),
             f"/machines/{ids['device']}",
             "/search?q=a",
             "/settings",

@@ -92,9 +92,13 @@ def test_support_ends_a_session_and_the_next_click_goes_to_sign_in(new_context, 
     expect(row).to_contain_text("Active")
     row.get_by_role("checkbox").check()
     support.get_by_role("combobox", name=re.compile("^Action")).select_option(
-        label="End selected sessions"
+        label="End selected sessions…"
     )
     support.get_by_role("button", name=re.compile("^(Go|Run)$")).click()
+    # Nothing ends before support says why.
+    expect(support.get_by_role("heading", name="End these sessions?")).to_be_visible()
+    support.get_by_label("Reason").fill("Ticket 4711")
+    support.get_by_role("button", name="End sessions").click()
     expect(support.get_by_text("Ended 1 session")).to_be_visible()
     expect(row).to_contain_text("Ended by support")
 
