@@ -6,7 +6,8 @@ it with a session of this portal's own, which names the directory session it cam
 this database, the directory session and every portal session made from it (accounts.sign_ins).
 An external directory is asked to end its own (RP-initiated logout), whose answer passes
 through every other portal's `/signout/frontchannel` in turn, each ending that portal's session
-of it, and ends on the sign-in page of the portal the sign-out started from.
+of it. Either way the browser lands on the directory's signed-out page, whose link signs in
+to the portal the sign-out started from again.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from accounts.models import SignInSession
 from accounts.session_keys import DIRECTORY_SID, ID_TOKEN
 from accounts.sign_ins import directory_session_lives
 from directory.provider import CALLBACK_PATH, FRONT_CHANNEL_LOGOUT_PATH
+from directory.views import signed_out_url
 from web.hosts import PORTALS, site_url
 from web.local_paths import local_redirect_target
 
@@ -175,7 +177,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     # redirect: nothing depends on the browser following the answer.
     logout(request)
     if directory_is_embedded() or not id_token:
-        return redirect("accounts:signin")
+        return HttpResponseRedirect(signed_out_url(portal))
     try:
         ending = directory().create_logout_url(
             post_logout_redirect_uri=portal_url(next_hop(portal, portal))
@@ -185,7 +187,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
         )
     except SIGN_IN_FAILURES as error:
         logger.warning("sign_out_directory_unreachable reason=%s", type(error).__name__)
-        return redirect("accounts:signin")
+        return HttpResponseRedirect(signed_out_url(portal))
     return HttpResponseRedirect(ending["url"])
 
 
@@ -195,10 +197,11 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 def front_channel_sign_out(request: HttpRequest) -> HttpResponse:
     """The directory session `state` names has ended: end this portal's session of it too.
 
-    Then on to the next portal of the sign-out, and after the last one to the sign-in page of
-    the portal the sign-out started from. A GET, as the directory's redirect arrives; it ends
-    nothing unless the directory session matches, which only a browser that was signed in to
-    it can name, and it only ever sends the browser to the portals' own addresses.
+    Then on to the next portal of the sign-out, and after the last one to the directory's
+    signed-out page, for the portal the sign-out started from. A GET, as the directory's
+    redirect arrives; it ends nothing unless the directory session matches, which only a
+    browser that was signed in to it can name, and it only ever sends the browser to the
+    configured origins.
     """
     state = request.GET.get("state", "")
     origin, sid = read_sign_out_state(state)
@@ -208,4 +211,4 @@ def front_channel_sign_out(request: HttpRequest) -> HttpResponse:
     after = next_hop(origin, request.portal)
     if after is not None:
         return HttpResponseRedirect(front_channel_url(after, state))
-    return HttpResponseRedirect(portal_url(origin or request.portal) + reverse("accounts:signin"))
+    return HttpResponseRedirect(signed_out_url(origin or request.portal))
