@@ -18,6 +18,7 @@ from http import HTTPStatus
 import requests
 from authlib.integrations.base_client import OAuthError
 from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -189,6 +190,14 @@ def sign_out(request: HttpRequest) -> HttpResponse:
         logger.warning("sign_out_directory_unreachable reason=%s", type(error).__name__)
         return HttpResponseRedirect(signed_out_url(portal))
     return HttpResponseRedirect(ending["url"])
+
+
+class SupportConsoleSignOut(auth_views.LogoutView):
+    """The support console's log-out (the admin's, a POST): it ends the sign-in as any sign-out
+    does, then lands on the directory's signed-out page, for this portal."""
+
+    def get_default_redirect_url(self) -> str:
+        return signed_out_url(self.request.portal)
 
 
 @login_not_required
