@@ -6,8 +6,8 @@ it with a session of this portal's own, which names the directory session it cam
 this database, the directory session and every portal session made from it (accounts.sign_ins).
 An external directory is asked to end its own (RP-initiated logout), whose answer passes
 through every other portal's `/signout/frontchannel` in turn, each ending that portal's session
-of it. Either way the browser lands on the directory's signed-out page, whose link signs in
-to the portal the sign-out started from again.
+of it, and ends on the sign-in page of the portal the sign-out started from. With the embedded
+directory, the browser lands on its signed-out page, whose link signs in to that portal again.
 """
 
 from __future__ import annotations
@@ -188,7 +188,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
         )
     except SIGN_IN_FAILURES as error:
         logger.warning("sign_out_directory_unreachable reason=%s", type(error).__name__)
-        return HttpResponseRedirect(signed_out_url(portal))
+        return redirect("accounts:signin")
     return HttpResponseRedirect(ending["url"])
 
 
@@ -206,8 +206,8 @@ class SupportConsoleSignOut(auth_views.LogoutView):
 def front_channel_sign_out(request: HttpRequest) -> HttpResponse:
     """The directory session `state` names has ended: end this portal's session of it too.
 
-    Then on to the next portal of the sign-out, and after the last one to the directory's
-    signed-out page, for the portal the sign-out started from. A GET, as the directory's
+    Then on to the next portal of the sign-out, and after the last one to the sign-in page of
+    the portal the sign-out started from. A GET, as the directory's
     redirect arrives; it ends nothing unless the directory session matches, which only a
     browser that was signed in to it can name, and it only ever sends the browser to the
     configured origins.
@@ -220,4 +220,6 @@ def front_channel_sign_out(request: HttpRequest) -> HttpResponse:
     after = next_hop(origin, request.portal)
     if after is not None:
         return HttpResponseRedirect(front_channel_url(after, state))
-    return HttpResponseRedirect(signed_out_url(origin or request.portal))
+    # An external directory's sign-out: back to the sign-in page of the portal it started from
+    # (the embedded directory's signed-out page would speak for a directory not used).
+    return HttpResponseRedirect(portal_url(origin or request.portal) + reverse("accounts:signin"))

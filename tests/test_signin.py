@@ -128,11 +128,11 @@ def test_a_sign_out_visits_every_other_portal_once_and_ends_where_it_began(origi
 
 
 @pytest.mark.parametrize("state", ["", "-", "elsewhere:abc", "abc", "security:abc"])
-def test_a_front_channel_call_without_a_known_origin_ends_on_this_portals_signed_out_page(
+def test_a_front_channel_call_without_a_known_origin_ends_on_this_portals_sign_in(
     endpoint_client, state
 ):
     answer = endpoint_client.get("/signout/frontchannel", {"state": state})
-    assert answer["Location"] == "http://login.localhost:8000/signedout?portal=endpoint"
+    assert answer["Location"] == "http://securitycenter.localhost:8000/signin"
 
 
 @pytest.mark.parametrize(
