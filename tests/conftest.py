@@ -106,7 +106,9 @@ def answer_sign_in_step(
     }
     if path not in answers:
         return None
-    return directory.post(path, {**answers[path], "next": next_path})
+    token = directory.cookies.get("csrftoken")  # as the page's form carries it
+    csrf = {"csrfmiddlewaretoken": token.value} if token else {}
+    return directory.post(path, {**answers[path], "next": next_path, **csrf})
 
 
 def through_directory(

@@ -188,7 +188,7 @@ def test_the_header_keeps_search_name_and_sign_out_inside_a_phone(new_context, p
         assert box["x"] >= 0 and box["x"] + box["width"] <= NARROW
         with page.expect_navigation():
             sign_out.click()
-        expect(page).to_have_url(re.compile(r"/signin"))
+        expect(page).to_have_url(re.compile(r"/signedout\?portal="))
 
 
 def test_the_legacy_toolbar_by_keyboard_and_pages_that_stay_in_place(new_context, portals, demo):
