@@ -29,6 +29,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.generic import FormView, View
 
+from accounts.directory_client import PENDING_SIGN_IN_SECONDS
 from accounts.models import SignInSession
 from accounts.session_keys import DIRECTORY_SID, STAYS_SIGNED_IN
 from accounts.sign_ins import end_sign_in
@@ -49,6 +50,18 @@ def step_url(url_name: str, next_path: str | None) -> str:
 
 def _next_of(request: HttpRequest) -> str:
     return local_redirect_target(request.POST.get(NEXT) or request.GET.get(NEXT)) or ""
+
+
+def remember_pending_email(request: HttpRequest, email: str) -> None:
+    """Keep the email for the password step, in this browser's session.
+
+    An anonymous session made for it lasts as long as a portal's pending sign-in, not a
+    sign-in's lifetime: emails typed and never followed by a password leave nothing that lasts.
+    A signed-in session (entering the password again) keeps its own end.
+    """
+    request.session[PENDING_EMAIL] = email
+    if not request.user.is_authenticated:
+        request.session.set_expiry(PENDING_SIGN_IN_SECONDS)
 
 
 @method_decorator([login_not_required, csrf_protect, never_cache], name="dispatch")
@@ -74,7 +87,7 @@ class EmailStepView(FormView):
         return super().get_context_data(**kwargs, next=_next_of(self.request))
 
     def form_valid(self, form: EmailForm) -> HttpResponse:
-        self.request.session[PENDING_EMAIL] = form.cleaned_data[EMAIL_FIELD]
+        remember_pending_email(self.request, form.cleaned_data[EMAIL_FIELD])
         return redirect(step_url("accounts:signin-password", _next_of(self.request)))
 
 
@@ -99,7 +112,7 @@ class PasswordStepView(auth_views.LoginView):
         if self.both_steps:
             email = request.POST.get(EMAIL_FIELD)
             if isinstance(email, str) and EmailForm({EMAIL_FIELD: email}).is_valid():
-                request.session[PENDING_EMAIL] = EmailForm.normalized(email)
+                remember_pending_email(request, EmailForm.normalized(email))
         elif not request.session.get(PENDING_EMAIL):
             return redirect(step_url("accounts:signin", _next_of(request)))
         return super().dispatch(request, *args, **kwargs)

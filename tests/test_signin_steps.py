@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from accounts.directory_client import PENDING_SIGN_IN_SECONDS
 from accounts.models import Session
 from directory.forms import PENDING_EMAIL
 from tests.conftest import (
@@ -84,6 +85,8 @@ def test_the_email_waits_in_the_session_not_in_the_url(contoso_analyst):
     answer = email_step(client, contoso_analyst.email.upper())
     assert contoso_analyst.email not in answer["Location"].lower()
     assert client.session[PENDING_EMAIL] == contoso_analyst.email
+    # An email never followed by a password leaves a session of minutes, not of a sign-in.
+    assert client.session.get_expiry_age() <= PENDING_SIGN_IN_SECONDS
 
 
 def test_a_wrong_password_and_an_unknown_email_get_the_same_message_and_page(contoso_analyst):
