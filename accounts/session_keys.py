@@ -20,6 +20,9 @@ ROLES = "directory_roles"
 # sign-out hands back to it as `id_token_hint`.
 DIRECTORY_SID = "directory_sid"
 ID_TOKEN = "id_token"  # noqa: S105 (a session key name, not a secret)
+# The answer to the directory's "Stay signed in?": False keeps the session's cookie for this
+# browser session only (accounts.sessions); the session itself ends when the sign-in does.
+STAYS_SIGNED_IN = "stays_signed_in"
 
 
 def remember_sign_in(

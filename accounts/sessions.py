@@ -14,7 +14,7 @@ from django.contrib.sessions.backends import db
 from django.core.exceptions import ValidationError
 
 from accounts.models import Session
-from accounts.session_keys import DIRECTORY_SID
+from accounts.session_keys import DIRECTORY_SID, STAYS_SIGNED_IN
 from web.session_rows import SessionRowReading
 
 
@@ -22,6 +22,13 @@ class SessionStore(SessionRowReading, db.SessionStore):
     @classmethod
     def get_model_class(cls):
         return Session
+
+    def get_expire_at_browser_close(self) -> bool:
+        # "Stay signed in?" answered No: the cookie goes with the browser, while the row keeps
+        # the fixed end its sign-in gave it (remember_sign_in).
+        if self.get(STAYS_SIGNED_IN) is False:
+            return True
+        return super().get_expire_at_browser_close()
 
     def create_model_instance(self, data):
         return self._with_owner(super().create_model_instance(data), data)

@@ -6,7 +6,8 @@ it with a session of this portal's own, which names the directory session it cam
 this database, the directory session and every portal session made from it (accounts.sign_ins).
 An external directory is asked to end its own (RP-initiated logout), whose answer passes
 through every other portal's `/signout/frontchannel` in turn, each ending that portal's session
-of it, and ends on the sign-in page of the portal the sign-out started from.
+of it, and ends on the sign-in page of the portal the sign-out started from. With the embedded
+directory, the browser lands on its signed-out page, whose link signs in to that portal again.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from http import HTTPStatus
 import requests
 from authlib.integrations.base_client import OAuthError
 from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -34,6 +36,7 @@ from accounts.models import SignInSession
 from accounts.session_keys import DIRECTORY_SID, ID_TOKEN
 from accounts.sign_ins import directory_session_lives
 from directory.provider import CALLBACK_PATH, FRONT_CHANNEL_LOGOUT_PATH
+from directory.views import signed_out_url
 from web.hosts import PORTALS, site_url
 from web.local_paths import local_redirect_target
 
@@ -175,7 +178,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     # redirect: nothing depends on the browser following the answer.
     logout(request)
     if directory_is_embedded() or not id_token:
-        return redirect("accounts:signin")
+        return HttpResponseRedirect(signed_out_url(portal))
     try:
         ending = directory().create_logout_url(
             post_logout_redirect_uri=portal_url(next_hop(portal, portal))
@@ -189,6 +192,14 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(ending["url"])
 
 
+class SupportConsoleSignOut(auth_views.LogoutView):
+    """The support console's log-out (the admin's, a POST): it ends the sign-in as any sign-out
+    does, then lands on the directory's signed-out page, for this portal."""
+
+    def get_default_redirect_url(self) -> str:
+        return signed_out_url(self.request.portal)
+
+
 @login_not_required
 @require_GET
 @never_cache
@@ -196,9 +207,10 @@ def front_channel_sign_out(request: HttpRequest) -> HttpResponse:
     """The directory session `state` names has ended: end this portal's session of it too.
 
     Then on to the next portal of the sign-out, and after the last one to the sign-in page of
-    the portal the sign-out started from. A GET, as the directory's redirect arrives; it ends
-    nothing unless the directory session matches, which only a browser that was signed in to
-    it can name, and it only ever sends the browser to the portals' own addresses.
+    the portal the sign-out started from. A GET, as the directory's
+    redirect arrives; it ends nothing unless the directory session matches, which only a
+    browser that was signed in to it can name, and it only ever sends the browser to the
+    configured origins.
     """
     state = request.GET.get("state", "")
     origin, sid = read_sign_out_state(state)
@@ -208,4 +220,6 @@ def front_channel_sign_out(request: HttpRequest) -> HttpResponse:
     after = next_hop(origin, request.portal)
     if after is not None:
         return HttpResponseRedirect(front_channel_url(after, state))
+    # An external directory's sign-out: back to the sign-in page of the portal it started from
+    # (the embedded directory's signed-out page would speak for a directory not used).
     return HttpResponseRedirect(portal_url(origin or request.portal) + reverse("accounts:signin"))

@@ -1,4 +1,11 @@
-"""The directory's sign-in page and its lockout page."""
+"""The directory's sign-in pages (Email, Password, Stay signed in?), its lockout page and the
+page a sign-out lands on.
+
+Each step is a plain form of its own, posted and answered with a redirect, so the flow works
+without JavaScript. The email typed at the first step waits in this browser's (anonymous)
+session for the second, never in a URL; the first step says nothing of whether the account
+exists, and the second refuses an unknown email and a wrong password alike.
+"""
 
 from __future__ import annotations
 
@@ -10,29 +17,120 @@ from http import HTTPStatus
 from axes.helpers import get_client_username
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.decorators import method_decorator
+from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.generic import FormView, View
 
+from accounts.directory_client import PENDING_SIGN_IN_SECONDS
 from accounts.models import SignInSession
-from accounts.session_keys import DIRECTORY_SID
+from accounts.session_keys import DIRECTORY_SID, STAYS_SIGNED_IN
 from accounts.sign_ins import end_sign_in
-from directory.forms import SignInForm
+from directory.forms import EMAIL_FIELD, PENDING_EMAIL, EmailForm, SignInForm
 from directory.throttling import throttle_of
+from web.hosts import DEFENDER, DIRECTORY, PORTALS, page_url, site_url
 from web.local_paths import local_redirect_target
 
+NEXT = "next"
 
-class SignInView(auth_views.LoginView):
-    """The directory's sign-in page: the one place that takes a password (besides the console).
+
+def step_url(url_name: str, next_path: str | None) -> str:
+    """A step of the sign-in, carrying on the (local) page it returns to."""
+    target = local_redirect_target(next_path)
+    url = reverse(url_name)
+    return f"{url}?{urlencode({NEXT: target})}" if target else url
+
+
+def _next_of(request: HttpRequest) -> str:
+    return local_redirect_target(request.POST.get(NEXT) or request.GET.get(NEXT)) or ""
+
+
+def remember_pending_email(request: HttpRequest, email: str) -> None:
+    """Keep the email for the password step, in this browser's session.
+
+    An anonymous session made for it lasts as long as a portal's pending sign-in, not a
+    sign-in's lifetime: emails typed and never followed by a password leave nothing that lasts.
+    A signed-in session (entering the password again) keeps its own end.
+    """
+    request.session[PENDING_EMAIL] = email
+    if not request.user.is_authenticated:
+        request.session.set_expiry(PENDING_SIGN_IN_SECONDS)
+
+
+@method_decorator([login_not_required, csrf_protect, never_cache], name="dispatch")
+class EmailStepView(FormView):
+    """The first step: the email alone, then on to the password whatever the email is.
+
+    A POST that carries the password too (both fields at once, as a password manager or a
+    scripted client posts them) is the two steps in one: it goes to the password step's check.
+    """
+
+    template_name = "directory/signin.html"
+    form_class = EmailForm
+
+    def post(self, request, *args, **kwargs):
+        if "password" in request.POST:
+            return PasswordStepView.as_view(both_steps=True)(request, *args, **kwargs)
+        return super().post(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {EMAIL_FIELD: self.request.session.get(PENDING_EMAIL, "")}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, next=_next_of(self.request))
+
+    def form_valid(self, form: EmailForm) -> HttpResponse:
+        remember_pending_email(self.request, form.cleaned_data[EMAIL_FIELD])
+        return redirect(step_url("accounts:signin-password", _next_of(self.request)))
+
+
+# Overriding dispatch drops the login_not_required LoginView puts on its own.
+@method_decorator(login_not_required, name="dispatch")
+class PasswordStepView(auth_views.LoginView):
+    """The second step: the password of the email this browser entered at the first step.
+
+    The one place that takes a password (besides the console). Without an email entered in
+    this browser it sends back to the first step.
 
     `next` is the authorization request the directory continues with, a local path. A browser
     signed in here already is sent here only to enter its password again (`prompt=login`,
     `max_age`), so the page asks whoever comes: the new sign-in replaces the one before.
     """
 
-    template_name = "directory/signin.html"
+    template_name = "directory/signin_password.html"
     authentication_form = SignInForm
+    both_steps = False
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.both_steps:
+            email = request.POST.get(EMAIL_FIELD)
+            if isinstance(email, str) and EmailForm({EMAIL_FIELD: email}).is_valid():
+                remember_pending_email(request, EmailForm.normalized(email))
+        elif not request.session.get(PENDING_EMAIL):
+            return redirect(step_url("accounts:signin", _next_of(request)))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if "data" in kwargs and not self.both_steps:
+            data = kwargs["data"].copy()
+            data[EMAIL_FIELD] = self.request.session[PENDING_EMAIL]
+            kwargs["data"] = data
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            **kwargs,
+            email=self.request.session.get(PENDING_EMAIL, ""),
+            change_email_url=step_url("accounts:signin", _next_of(self.request)),
+        )
 
     def form_valid(self, form: SignInForm) -> HttpResponse:
         request = self.request
@@ -46,10 +144,64 @@ class SignInView(auth_views.LoginView):
         elif previous:
             # Another account at this browser: the sign-in before ends everywhere first.
             end_sign_in(previous, SignInSession.EndReason.REPLACED)
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        request.session.pop(PENDING_EMAIL, None)
+        # Until the next step's answer, the single sign-on ends with the browser.
+        request.session[STAYS_SIGNED_IN] = False
+        return response
 
     def get_redirect_url(self) -> str:
         return local_redirect_target(super().get_redirect_url()) or ""
+
+    def get_success_url(self) -> str:
+        return step_url("accounts:stay-signed-in", self.get_redirect_url())
+
+
+@method_decorator([login_not_required, csrf_protect, never_cache], name="dispatch")
+class StaySignedInView(View):
+    """The third step: whether the directory's single sign-on outlives the browser.
+
+    No keeps its cookie a browser-session cookie; Yes makes it last until the sign-in's end.
+    The sign-in itself ends at the same moment either way (accounts.session_keys).
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect(step_url("accounts:signin", _next_of(request)))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(
+            request,
+            "directory/stay_signed_in.html",
+            {"next": _next_of(request), "email": request.user.email},
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        request.session[STAYS_SIGNED_IN] = request.POST.get("stay") == "yes"
+        return redirect(_next_of(request) or "/")
+
+
+@login_not_required
+@never_cache
+def signed_out(request: HttpRequest) -> HttpResponse:
+    """Where a portal's sign-out lands: the sign-in has ended; sign in again to that portal.
+
+    The way back is built from the configured origins only: `portal` merely picks one.
+    """
+    portal = request.GET.get("portal")
+    portal = portal if portal in PORTALS else DEFENDER
+    return render(
+        request,
+        "directory/signed_out.html",
+        {"sign_in_again_url": site_url(portal) + "/signin"},
+    )
+
+
+def signed_out_url(portal: str | None) -> str:
+    """The directory's signed-out page for a sign-out from ``portal``."""
+    query = f"?{urlencode({'portal': portal})}" if portal in PORTALS else ""
+    return page_url(DIRECTORY, "accounts:signed-out") + query
 
 
 def sign_in_locked_out(

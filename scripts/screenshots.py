@@ -112,6 +112,22 @@ def take_all(browser, defender: str, legacy: str) -> None:
     shoot(page, "legacy-signin")
     anonymous.close()
 
+    # The directory's three steps: Email, Password, then Stay signed in? (answered No).
+    steps = browser.new_context(viewport=VIEWPORT).new_page()
+    steps.goto(defender + "/signin")
+    steps.get_by_label("Email").fill(ANALYST)
+    shoot(steps, "signin-email")
+    steps.get_by_role("button", name="Next").click()
+    steps.get_by_label("Password").fill(PASSWORD)
+    steps.get_by_role("button", name="Sign in").click()
+    steps.get_by_role("heading", name="Stay signed in?").wait_for()
+    shoot(steps, "signin-stay-signed-in")
+    steps.get_by_role("button", name="No").click()
+    steps.get_by_role("button", name="Sign out").click()
+    steps.get_by_role("heading", name="You signed out of your account").wait_for()
+    shoot(steps, "signed-out")
+    steps.context.close()
+
     # The analyst signs in to the legacy portal first, so it keeps it once redirection is On.
     analyst = browser.new_context(viewport=VIEWPORT).new_page()
     sign_in(analyst, legacy, ANALYST, PASSWORD, path="/signin?next=/timeline")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -86,15 +88,41 @@ def sign_in(client: Client, user, password: str = PASSWORD, next_path: str | Non
     return response
 
 
-def through_directory(client: Client, response, email: str = "", password: str = PASSWORD):
+def hidden_next(response) -> str:
+    """Where the directory's sign-in form goes back to, as the browser sends it."""
+    page = response.content.decode()
+    found = re.search(r'<input type="hidden" name="next" value="([^"]*)">', page)
+    return unescape(found.group(1))
+
+
+def answer_sign_in_step(
+    directory: Client, path: str, next_path: str, email: str, password: str, stay: str = "no"
+):
+    """Answer the directory's sign-in step at ``path`` as a person would; None on other pages."""
+    answers = {
+        "/signin": {"username": email},
+        "/signin/password": {"password": password},
+        "/signin/stay": {"stay": stay},
+    }
+    if path not in answers:
+        return None
+    token = directory.cookies.get("csrftoken")  # as the page's form carries it
+    csrf = {"csrfmiddlewaretoken": token.value} if token else {}
+    return directory.post(path, {**answers[path], "next": next_path, **csrf})
+
+
+def through_directory(
+    client: Client, response, email: str = "", password: str = PASSWORD, stay: str = "no"
+):
     """Follow a portal's answer through the directory and back to the portal's callback.
 
-    Fills the directory's sign-in form with ``email`` and ``password`` if it is shown, and
-    returns the portal's answer to the callback (or the first answer that is not a hop).
+    Goes through the directory's sign-in steps if they are shown (``email``, ``password``,
+    then ``stay`` to "Stay signed in?"), and returns the portal's answer to the callback (or
+    the first answer that is not a hop).
     """
     directory = directory_of(client)
     site = directory
-    for _ in range(10):
+    for _ in range(15):
         if response.status_code != 302:
             return response
         location = urlsplit(response["Location"])
@@ -108,10 +136,11 @@ def through_directory(client: Client, response, email: str = "", password: str =
             return response
         target = location.path + (f"?{location.query}" if location.query else "")
         response = directory.get(target)
-        if response.status_code == 200 and location.path == "/signin":
+        if response.status_code == 200:
             next_path = parse_qs(location.query).get("next", [""])[0]
-            response = directory.post(
-                "/signin", {"username": email, "password": password, "next": next_path}
+            response = (
+                answer_sign_in_step(directory, location.path, next_path, email, password, stay)
+                or response
             )
     raise AssertionError("the sign-in went round in circles")
 

@@ -183,31 +183,37 @@ class Browser:
         """Every answer of a journey, as a browser follows it; fills the directory's
         sign-in form for ``email`` if it is asked for."""
         answers = [self.request(method, url, form)]
-        for _ in range(12):
+        for _ in range(16):
             last = answers[-1]
-            if last.status == HTTPStatus.OK and email and self._is_directory_sign_in(last):
+            step = self._directory_step(last) if last.status == HTTPStatus.OK else None
+            if email and step in ("/signin", "/signin/stay"):
                 found = HIDDEN_NEXT.search(last.body)
+                # Both fields at once on the first step (as a password manager posts them),
+                # then No to "Stay signed in?".
+                fields = (
+                    {"username": email, "password": PASSWORD}
+                    if step == "/signin"
+                    else {"stay": "no"}
+                )
                 answers.append(
                     self.request(
                         "POST",
                         last.url.split("?")[0],
-                        {
-                            "username": email,
-                            "password": PASSWORD,
-                            "next": unescape(found.group(1)) if found else "",
-                        },
+                        {**fields, "next": unescape(found.group(1)) if found else ""},
                     )
                 )
-                email = ""
+                if step == "/signin/stay":
+                    email = ""
                 continue
             if last.status != HTTPStatus.FOUND:
                 return answers
             answers.append(self.request("GET", last.location))
         raise AssertionError(f"too many redirects: {[a.url for a in answers]}")
 
-    def _is_directory_sign_in(self, answer: Answer) -> bool:
+    def _directory_step(self, answer: Answer) -> str | None:
+        """The directory's sign-in step this answer is, if it is one."""
         parts = urlsplit(answer.url)
-        return parts.hostname == IDENTITY_HOST and parts.path == "/signin"
+        return parts.path if parts.hostname == IDENTITY_HOST else None
 
     def sign_in(self, host: str, email: str = "", next_path: str = "/") -> list[Answer]:
         return self.visit(f"{self.deployment.url(host)}/signin?next={next_path}", email=email)
@@ -219,9 +225,9 @@ class Browser:
         return self.cookies.get(host, {}).get("sessionid", "")
 
     def asks_for_password(self, host: str) -> bool:
-        """Whether a new sign-in on ``host`` stops on the directory's password page."""
+        """Whether a new sign-in on ``host`` stops on the directory's sign-in (its first step)."""
         last = self.sign_in(host)[-1]
-        return last.status == HTTPStatus.OK and self._is_directory_sign_in(last)
+        return last.status == HTTPStatus.OK and self._directory_step(last) == "/signin"
 
 
 def replay(deployment: Deployment, host: str, path: str, session_key: str) -> int:

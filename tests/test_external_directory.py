@@ -117,7 +117,7 @@ class Browser:
         Fills the issuer's sign-in form for ``email`` if the issuer asks for a password.
         """
         response = getattr(self.portals[host], method)(path)
-        for _ in range(12):
+        for _ in range(20):
             location = self._location(response)
             if location is None:
                 return host, response
@@ -147,15 +147,21 @@ class Browser:
         if url.startswith("/"):
             url = f"http://{self.issuer}{url}"
         response = self.directory.get(url, allow_redirects=False, timeout=10)
-        if response.status_code == HTTPStatus.OK and urlsplit(url).path == "/signin":
-            self.password_pages += 1
+        step = urlsplit(url).path
+        answers = {
+            "/signin": {"username": email},
+            "/signin/password": {"password": ISSUER_PASSWORD},
+            "/signin/stay": {"stay": "no"},
+        }
+        if response.status_code == HTTPStatus.OK and step in answers:
+            if step == "/signin":
+                self.password_pages += 1  # a sign-in asked for: its first step
             if not email:
                 return response
             response = self.directory.post(
-                url,
+                f"http://{self.issuer}{step}",
                 {
-                    "username": email,
-                    "password": ISSUER_PASSWORD,
+                    **answers[step],
                     "next": parse_qs(urlsplit(url).query).get("next", [""])[0],
                     "csrfmiddlewaretoken": CSRF_FIELD.search(response.text).group(1),
                 },
@@ -234,4 +240,4 @@ def test_a_routed_sign_in_lands_on_the_defender_page_then_signs_out_of_every_por
         HTTPStatus.OK,
         2,
     )
-    assert "Password" in page.text
+    assert ">Email</label>" in page.text, "the sign-in starts again, at its first step"

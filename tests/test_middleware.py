@@ -100,7 +100,7 @@ def test_sign_in_sign_out_and_health_check_pass_through(routed_client):
     assert response["Location"] == "/"
     assert routed_client.get("/healthz").status_code == HTTPStatus.OK
     response = routed_client.post("/signout")
-    assert response["Location"] == "/signin"
+    assert response["Location"] == "http://login.localhost:8000/signedout?portal=legacy"
     assert routed_client.get("/signin")["Location"].startswith("http://login.localhost:8000/")
 
 

@@ -136,10 +136,11 @@ def _on_defender(routed) -> dict[str, str]:
 
 
 def _directory_sign_in_next(context: Context, target: str):
+    """Every step of the directory's sign-in given ``target``; the last one's answer."""
     client = Client(HTTP_HOST=IDENTITY_HOST)
-    return client.post(
-        "/signin", {"username": context.user.email, "password": PASSWORD, "next": target}
-    )
+    client.post("/signin", {"username": context.user.email, "next": target})
+    client.post("/signin/password", {"password": PASSWORD, "next": target})
+    return client.post("/signin/stay", {"stay": "no", "next": target})
 
 
 SURFACES = [

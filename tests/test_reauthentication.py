@@ -76,7 +76,7 @@ def test_a_new_sign_in_asked_for_shows_the_sign_in_page_to_a_signed_in_browser(b
     assert urlsplit(response["Location"]).path == "/signin"
     page = directory.get(response["Location"])
     assert page.status_code == HTTPStatus.OK
-    assert ">Password</label>" in page.content.decode()
+    assert ">Email</label>" in page.content.decode()
 
 
 @pytest.mark.parametrize("asked", [{"prompt": "login"}, {"max_age": "0"}, {"max_age": "60"}])

@@ -12,6 +12,7 @@ from accounts.views import next_hop
 from tests.conftest import (
     IDENTITY_HOST,
     directory_of,
+    hidden_next,
     same_browser,
     sign_in,
     through_directory,
@@ -37,14 +38,20 @@ def test_a_portal_sends_the_browser_to_the_directory_with_state_nonce_and_pkce(p
     assert {"state", "nonce", "code_challenge", "redirect_uri"} <= set(query)
 
 
-def test_the_directory_sign_in_page_has_email_password_and_button(portal_client):
+def test_the_directory_sign_in_asks_the_email_then_the_password(portal_client):
     client, _ = portal_client
     authorize = urlsplit(client.get("/signin")["Location"])
-    page = directory_of(client).get(authorize.path + "?" + authorize.query, follow=True)
+    directory = directory_of(client)
+    page = directory.get(authorize.path + "?" + authorize.query, follow=True)
     text = page.content.decode()
-    assert ">Email</label>" in text
-    assert ">Password</label>" in text
-    assert ">Sign in</button>" in text
+    assert ">Email</label>" in text and ">Next</button>" in text
+    assert ">Password</label>" not in text
+    page = directory.post(
+        "/signin", {"username": "analyst@contoso.example", "next": hidden_next(page)}, follow=True
+    )
+    text = page.content.decode()
+    assert ">Password</label>" in text and ">Sign in</button>" in text
+    assert "analyst@contoso.example" in text
 
 
 def test_sign_in_records_both_sessions_and_keeps_no_key(portal_client, contoso_admin):
@@ -97,7 +104,10 @@ def test_sign_out_ends_this_portal_the_directory_and_every_other_portal(
     assert legacy_client.get("/signout").status_code == HTTPStatus.METHOD_NOT_ALLOWED
     # Everything ends before the answer, which sends the browser to sign in again: no hop
     # through the directory or the other portal is needed for it.
-    assert legacy_client.post("/signout")["Location"] == "/signin"
+    assert (
+        legacy_client.post("/signout")["Location"]
+        == "http://login.localhost:8000/signedout?portal=legacy"
+    )
     assert not SignInSession.objects.active().exists()
     assert {row.end_reason for row in SignInSession.objects.all()} == {
         SignInSession.EndReason.SIGNED_OUT
@@ -173,20 +183,33 @@ def test_signed_in_user_visiting_sign_in_goes_on(defender_client, contoso_analys
     assert defender_client.get("/signin")["Location"] == "/"
 
 
+def alert_lines(response) -> list[str]:
+    alert = response.content.decode().split('role="alert">', 1)[1].split("</div>", 1)[0]
+    return [line for line in ("Enter your email.", "Enter your password.") if line in alert]
+
+
 @pytest.mark.parametrize(
     ("fields", "said"),
     [
-        ({}, ["Enter your email.", "Enter your password."]),
-        ({"username": "analyst@contoso.example"}, ["Enter your password."]),
+        ({}, ["Enter your email."]),
         ({"password": "something"}, ["Enter your email."]),
+        ({"username": "analyst@contoso.example", "password": ""}, ["Enter your password."]),
     ],
 )
 def test_empty_fields_are_named_in_a_message(contoso_analyst, fields, said):
     directory = Client(HTTP_HOST=IDENTITY_HOST)
     response = directory.post("/signin", fields)
     assert response.status_code == HTTPStatus.OK
-    alert = response.content.decode().split('role="alert">', 1)[1].split("</div>", 1)[0]
-    assert [line for line in ("Enter your email.", "Enter your password.") if line in alert] == said
+    assert alert_lines(response) == said
+    assert "_auth_user_id" not in directory.session
+
+
+def test_an_empty_password_step_is_named_in_a_message(contoso_analyst):
+    directory = Client(HTTP_HOST=IDENTITY_HOST)
+    directory.post("/signin", {"username": contoso_analyst.email})
+    response = directory.post("/signin/password", {})
+    assert response.status_code == HTTPStatus.OK
+    assert alert_lines(response) == ["Enter your password."]
     assert "_auth_user_id" not in directory.session
 
 

@@ -33,16 +33,29 @@ def find_chromium() -> str | None:
     return None
 
 
-def complete_sign_in(page, email: str, password: str) -> None:
-    """Sign in on the sign-in page the browser is on, as a person would; wait for where it leads."""
+def complete_sign_in(page, email: str, password: str, stay_signed_in: bool = False) -> None:
+    """Sign in on the sign-in page the browser is on, as a person would, step by step (Email,
+    Password, Stay signed in?); wait for where it leads."""
     page.get_by_label("Email").fill(email)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Next").click()
     page.get_by_label("Password").fill(password)
     with page.expect_navigation():
         page.get_by_role("button", name="Sign in").click()
+    if page.get_by_role("heading", name="Stay signed in?").count():
+        with page.expect_navigation():
+            page.get_by_role("button", name="Yes" if stay_signed_in else "No").click()
     page.wait_for_load_state()
 
 
-def sign_in(page, origin: str, email: str, password: str, path: str = "/signin") -> None:
+def sign_in(
+    page,
+    origin: str,
+    email: str,
+    password: str,
+    path: str = "/signin",
+    stay_signed_in: bool = False,
+) -> None:
     """Open a portal's sign-in page (``path`` may carry ``next``) and sign in there."""
     page.goto(origin + path)
-    complete_sign_in(page, email, password)
+    complete_sign_in(page, email, password, stay_signed_in)

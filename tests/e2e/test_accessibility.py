@@ -9,6 +9,7 @@ from portal.models import Alert, ServiceSource
 from settings_ui.models import ChangeSource, RedirectionChange
 from settings_ui.services import set_portal_redirection
 from tests.e2e.conftest import (
+    DEMO_PASSWORD,
     FOCUS_INDICATOR,
     assert_no_serious_violations,
     sign_in,
@@ -68,10 +69,17 @@ def test_sign_in_page_has_no_serious_violations(page, portals, demo, portal):
     page.goto(getattr(portals, portal) + "/signin")
     assert_no_serious_violations(page, f"{portal} sign-in page")
     page.get_by_label("Email").fill("analyst@contoso.example")
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_label("Password")).to_be_visible()
+    assert_no_serious_violations(page, f"{portal} password step")
     page.get_by_label("Password").fill("not-the-password")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("alert")).to_be_visible()
     assert_no_serious_violations(page, f"{portal} sign-in page with an error")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Stay signed in?")).to_be_visible()
+    assert_no_serious_violations(page, f"{portal} stay signed in step")
 
 
 def test_portal_redirection_page_has_no_serious_violations(new_context, portals, demo):

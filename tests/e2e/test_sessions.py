@@ -68,7 +68,7 @@ def test_a_session_open_before_enabling_keeps_the_legacy_portal_until_it_signs_i
 
     # Signing out ends the directory session too: the next sign-in asks for the password.
     analyst.get_by_role("button", name="Sign out").click()
-    expect(analyst).to_have_url(re.compile(re.escape(portals.directory) + r"/signin\?next="))
+    expect(analyst).to_have_url(re.compile(re.escape(portals.directory) + r"/signedout\?"))
 
     analyst.goto(portals.legacy + deep_link)
     expect(analyst).to_have_url(re.compile(re.escape(portals.directory) + r"/signin\?next="))
