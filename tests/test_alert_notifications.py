@@ -132,18 +132,15 @@ def test_redirected_the_message_leads_to_the_defender_portal_only(contoso):
     assert SECURITY_CENTER not in body
 
 
-def test_sending_passes_the_endpoint_redirection_to_the_message(
-    contoso, administrators, mailoutbox, monkeypatch
-):
+def test_the_messages_links_follow_the_endpoint_switch(contoso, administrators, mailoutbox, switch):
     alert = EndpointAlertFactory(tenant=contoso)
     assert notify_of_alert(alert) == 2
     assert SECURITY_CENTER in mailoutbox[0].body
     mailoutbox.clear()
-    monkeypatch.setattr(
-        "portal.notifications.redirection_in_force", lambda tenant_id, workload: True
-    )
+    switch(contoso, True, administrators[0], workload="endpoint")
     notify_of_alert(alert)
     assert SECURITY_CENTER not in mailoutbox[0].body
+    assert f"{DEFENDER}/alerts/{alert.pk}" in mailoutbox[0].body
 
 
 def test_an_organization_without_administrators_mails_nobody(contoso, mailoutbox):

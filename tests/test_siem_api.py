@@ -259,15 +259,21 @@ def test_an_alert_outside_any_incident_has_no_incident_links(contoso):
     assert links.incident_in_security_center is links.incident_in_defender is None
 
 
-def test_the_api_passes_the_endpoint_redirection_to_the_links(integration, monkeypatch):
+def test_the_links_follow_the_endpoint_switch(integration, contoso_admin, switch):
     EndpointAlertFactory(tenant=integration.tenant)
     token = token_of(integration.application)
     (off,) = read_alerts(token).json()
     assert off["LinkToWDATP"].startswith(SECURITY_CENTER)
-    monkeypatch.setattr("portal.siem.redirection_in_force", lambda tenant_id, workload: True)
+    switch(integration.tenant, True, contoso_admin, workload="endpoint")
     (on,) = read_alerts(token).json()
-    assert on["LinkToWDATP"] == on["LinkToMTP"]
+    assert (on["LinkToWDATP"], on["IncidentLinkToWDATP"]) == (
+        on["LinkToMTP"],
+        on["IncidentLinkToMTP"],
+    )
     assert on["LinkToWDATP"].startswith(DEFENDER)
+    switch(integration.tenant, False, contoso_admin, workload="endpoint")
+    (off_again,) = read_alerts(token).json()
+    assert off_again["LinkToWDATP"].startswith(SECURITY_CENTER)
 
 
 def test_identitys_switch_does_not_redirect_the_security_centers_links(
