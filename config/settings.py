@@ -165,7 +165,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         transaction_mode="IMMEDIATE",
     )
 # A database that hangs (accepts, never answers) must cost a request a few seconds and a 503
-# (config/middleware.py), not the worker's whole timeout. 0 turns a bound off.
+# (web/middleware.py), not the worker's whole timeout. 0 turns a bound off.
 DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=3)
 DATABASE_STATEMENT_TIMEOUT = env.int("DATABASE_STATEMENT_TIMEOUT", default=5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
