@@ -38,7 +38,7 @@ def alert(request: HttpRequest, tenant_id: int, alert_id: int) -> HttpResponse:
 @tenant_page
 def incidents(request: HttpRequest, tenant_id: int) -> HttpResponse:
     context = pages.incidents(request, tenant_id)
-    return render(request, "defender/incidents.html", {"nav_section": "incidents", **context})
+    return render(request, "shared/incidents.html", {"nav_section": "incidents", **context})
 
 
 @tenant_page

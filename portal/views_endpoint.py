@@ -40,7 +40,7 @@ def machine(request: HttpRequest, tenant_id: int, device_id: int) -> HttpRespons
 @tenant_page
 def incidents(request: HttpRequest, tenant_id: int) -> HttpResponse:
     context = pages.incidents(request, tenant_id, EndpointAlertFilterForm, SOURCE)
-    return render(request, "endpoint/incidents.html", {"nav_section": "incidents", **context})
+    return render(request, "shared/incidents.html", {"nav_section": "incidents", **context})
 
 
 @tenant_page
