@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import DirectoryRole
 from settings_ui.menus import ENDPOINTS_MENU, IDENTITIES_MENU, SettingsMenu
 from web.hosts import ENDPOINT, LEGACY
 
@@ -24,7 +23,7 @@ class Workload(models.TextChoices):
 
 @dataclass(frozen=True)
 class WorkloadSetting:
-    """How one workload's setting is named and who may change it."""
+    """How one workload's setting is named, which former portal it routes, and its menu."""
 
     workload: Workload
     # The Settings area it sits under (Settings, then this area, General, Portal redirection).
@@ -34,14 +33,9 @@ class WorkloadSetting:
     former_site: str
     # The button that turns it Off, in that portal's own words.
     off_button: str
-    changing_roles: frozenset[str]
     # The Settings area's menu, in the two-pane layout of its pages.
     settings_menu: SettingsMenu
 
-
-ADMINISTRATORS = frozenset(
-    {DirectoryRole.GLOBAL_ADMINISTRATOR, DirectoryRole.SECURITY_ADMINISTRATOR}
-)
 
 WORKLOADS: dict[str, WorkloadSetting] = {
     Workload.IDENTITY: WorkloadSetting(
@@ -50,7 +44,6 @@ WORKLOADS: dict[str, WorkloadSetting] = {
         former_portal=_("Defender for Identity portal"),
         former_site=LEGACY,
         off_button=_("Disable"),
-        changing_roles=ADMINISTRATORS,
         settings_menu=IDENTITIES_MENU,
     ),
     Workload.ENDPOINT: WorkloadSetting(
@@ -59,7 +52,6 @@ WORKLOADS: dict[str, WorkloadSetting] = {
         former_portal=_("Microsoft Defender Security Center"),
         former_site=ENDPOINT,
         off_button=_("Disable & share feedback"),
-        changing_roles=ADMINISTRATORS,
         settings_menu=ENDPOINTS_MENU,
     ),
 }
