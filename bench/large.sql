@@ -15,20 +15,22 @@ SELECT setval(pg_get_serial_sequence('accounts_user', 'id'), (SELECT max(id) FRO
 INSERT INTO accounts_roleassignment (user_id, tenant_id, role, assigned_at)
 SELECT f.account + g, f.tenant + g, 'global_administrator', now()
 FROM bulk_first f, generate_series(0, %(tenants)s - 1) g;
-INSERT INTO accounts_signinsession (user_id, tenant_id, portal, session_ref, method,
+INSERT INTO accounts_signinsession (user_id, tenant_id, portal, session_ref, sid, method,
   signed_in_at, ended_at, end_reason, ip_address, user_agent)
 SELECT f.account + (g %% %(users)s), f.tenant + (g %% %(users)s %% %(tenants)s),
-  CASE WHEN g %% 3 = 0 THEN 'defender' ELSE 'legacy' END, md5(g::text) || md5(g::text), 'password',
+  CASE WHEN g %% 3 = 0 THEN 'defender' ELSE 'legacy' END, md5(g::text) || md5(g::text),
+  md5((g / 3)::text), 'password',
   now() - (g %% 2592000) * interval '1 second',
   CASE WHEN g %% 5 = 0 THEN NULL ELSE now() - (g %% 2592000) * interval '1 second' + interval '1 hour' END,
   CASE WHEN g %% 5 = 0 THEN '' ELSE 'signed_out' END, '10.0.0.1', 'Mozilla/5.0 (bench)'
 FROM bulk_first f, generate_series(0, %(sessions)s - 1) g;
-INSERT INTO settings_ui_portalredirection (tenant_id, enabled, enabled_at, updated_at, scope)
-SELECT f.tenant + g, g %% 2 = 0, now() - interval '1 day', now(), 'everyone'
+INSERT INTO settings_ui_portalredirection (tenant_id, workload, enabled, enabled_at, updated_at,
+  scope)
+SELECT f.tenant + g, 'identity', g %% 2 = 0, now() - interval '1 day', now(), 'everyone'
 FROM bulk_first f, generate_series(0, %(tenants)s - 1) g;
-INSERT INTO settings_ui_redirectionchange (tenant_id, source, kind, old_value, new_value,
-  old_text, new_text, changed_at, user_agent)
-SELECT f.tenant + (g %% %(tenants)s), 'api', 'switch', g %% 2 = 1, g %% 2 = 0, '', '',
-  now() - interval '2 days' + g * interval '1 second', ''
+INSERT INTO settings_ui_redirectionchange (tenant_id, workload, source, kind, old_value,
+  new_value, old_text, new_text, reason, changed_at, user_agent)
+SELECT f.tenant + (g %% %(tenants)s), 'identity', 'api', 'switch', g %% 2 = 1, g %% 2 = 0, '', '',
+  '', now() - interval '2 days' + g * interval '1 second', ''
 FROM bulk_first f, generate_series(0, 3 * %(tenants)s - 1) g;
 ANALYZE
