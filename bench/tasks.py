@@ -30,7 +30,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse  # noqa: 
 
 from accounts import session_keys  # noqa: E402
 from accounts.models import RoleAssignment, User  # noqa: E402
-from portal.models import Alert  # noqa: E402
+from portal.models import Alert, Group  # noqa: E402
 from web.hosts import DEFENDER, LEGACY, SERVICE, URLCONFS, portal_for_host  # noqa: E402
 
 ADMIN = "admin@contoso.example"
@@ -180,7 +180,14 @@ def pages(kept_cookie: str = "") -> None:
     The legacy portal's pages are read by a kept session (signed in before On), if given.
     """
     alert = Alert.objects.filter(tenant__domain="contoso.example").order_by("pk").first()
-    ids = {"alert_id": alert.pk, "identity_id": alert.identity_id, "device_id": alert.device_id}
+    group = Group.objects.filter(tenant=alert.tenant, is_sensitive=True).order_by("pk").first()
+    ids = {
+        "alert_id": alert.pk,
+        "identity_id": alert.identity_id,
+        "device_id": alert.device_id,
+        "group_id": group.pk,
+        "report": "sensitive-groups",
+    }
     hosts = host_of_portal()
     cookies = {portal: sign_in(email, hosts[portal]) for portal, email in READER.items()}
     if kept_cookie:

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from accounts.demo import ACCOUNTS, demo_seeded
 from accounts.models import Tenant
-from portal.models import Alert, Device, HealthIssue, Identity, Incident, ServiceSource
+from portal.demo_groups import seed_groups
+from portal.models import Alert, Device, Group, HealthIssue, Identity, Incident, ServiceSource
 
 ALERT_KINDS = (
     ("Suspected DCSync attack (replication of directory services)", "Credential access", "high"),
@@ -131,6 +132,9 @@ def seed_security_data(sender, tenants: dict[str, Tenant], **kwargs) -> list[str
         if not alerts.filter(service_source=ServiceSource.ENDPOINT).exists():
             _seed_endpoint_alerts(tenant, random.Random(f"endpoint:{tenant.domain}"))
             done.append(f"endpoint alerts of {tenant.name}")
+        if not Group.objects.filter(tenant=tenant).exists():
+            seed_groups(tenant, random.Random(f"groups:{tenant.domain}"))
+            done.append(f"directory groups of {tenant.name}")
     return done
 
 

@@ -227,6 +227,90 @@ LEGACY_TO_DEFENDER_STATUS = {
 }
 
 
+class Group(models.Model):
+    """A group of the tenant's on-premises directory, as the sensors see it.
+
+    A sensitive group (Domain Admins and the like) is watched: each change of its members is
+    kept, for the group's timeline and the "Modifications to sensitive groups" report.
+    """
+
+    tenant = models.ForeignKey(Tenant, related_name="groups", on_delete=models.CASCADE)
+    name = models.CharField(_("group name"), max_length=200)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    is_sensitive = models.BooleanField(_("sensitive"), default=False)
+    members = models.ManyToManyField(Identity, related_name="groups", blank=True)
+    created_at = models.DateTimeField(_("first seen"), default=timezone.now)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@quick_choice_labels
+class GroupChange(models.Model):
+    """One change of a group's members, seen on a domain controller."""
+
+    class Action(models.TextChoices):
+        ADDED = "added", _("Member added")
+        REMOVED = "removed", _("Member removed")
+
+    tenant = models.ForeignKey(Tenant, related_name="+", on_delete=models.CASCADE)
+    group = models.ForeignKey(Group, related_name="changes", on_delete=models.CASCADE)
+    action = models.CharField(_("action"), max_length=20, choices=Action)
+    member = models.ForeignKey(
+        Identity, verbose_name=_("member"), related_name="+", on_delete=models.CASCADE
+    )
+    changed_by = models.ForeignKey(
+        Identity,
+        verbose_name=_("changed by"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    domain_controller = models.ForeignKey(
+        Device, related_name="+", on_delete=models.SET_NULL, null=True, blank=True
+    )
+    changed_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        indexes = [models.Index(fields=["tenant", "-changed_at"], name="group_change_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.group_id} ({self.changed_at:%Y-%m-%d %H:%M})"
+
+
+class ClearTextPassword(models.Model):
+    """An account's password seen sent in clear text from a computer (an LDAP simple bind)."""
+
+    tenant = models.ForeignKey(Tenant, related_name="+", on_delete=models.CASCADE)
+    identity = models.ForeignKey(
+        Identity, related_name="clear_text_passwords", on_delete=models.CASCADE
+    )
+    source = models.ForeignKey(
+        Device, verbose_name=_("source computer"), related_name="+", on_delete=models.CASCADE
+    )
+    protocol = models.CharField(_("protocol"), max_length=50, default="LDAP simple bind")
+    seen_at = models.DateTimeField(_("last seen"), default=timezone.now)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["-seen_at", "-pk"]
+        verbose_name = _("password exposed in clear text")
+        verbose_name_plural = _("passwords exposed in clear text")
+
+    def __str__(self) -> str:
+        return f"{self.identity_id} from {self.source_id} ({self.protocol})"
+
+
 @quick_choice_labels
 class HealthIssue(models.Model):
     """A sensor or workspace health problem, as the Health center lists it."""

@@ -26,6 +26,7 @@ from portal.models import (
     Alert,
     AlertStatus,
     Device,
+    Group,
     HealthIssue,
     Identity,
     Incident,
@@ -196,7 +197,7 @@ def identity_tab(value: str | None) -> str:
 
 
 def identity_profile(tenant_id: int, identity_id: int, source: str | None = None) -> dict:
-    """Everything an identity's page and each of its tabs shows, in the same two queries."""
+    """Everything an identity's page and each of its tabs shows, in the same three queries."""
     identity = get_object_or_404(Identity.objects.for_tenant(tenant_id), pk=identity_id)
     alerts = list(
         _of_source(identity.alerts, source)
@@ -224,6 +225,7 @@ def identity_profile(tenant_id: int, identity_id: int, source: str | None = None
     timeline.sort(key=lambda event: event.at, reverse=True)
     return {
         "identity": identity,
+        "groups": list(identity.groups.all()),
         "alerts": alerts,
         "devices": _distinct(a.device for a in alerts),
         "incidents": _distinct(a.incident for a in alerts),
@@ -256,30 +258,53 @@ def _distinct(rows) -> list:
     return list(seen.values())
 
 
+GROUP_TABS = (("overview", "Overview"), ("members", "Members"), ("timeline", "Timeline"))
+
+
+def group_tab(value: str | None) -> str:
+    return value if value in dict(GROUP_TABS) else GROUP_TABS[0][0]
+
+
+def group_profile(tenant_id: int, group_id: int) -> dict:
+    """A directory group, its members and the changes of its members: three queries."""
+    group = get_object_or_404(Group.objects.for_tenant(tenant_id), pk=group_id)
+    return {
+        "group": group,
+        "members": list(group.members.order_by("display_name", "pk")),
+        "changes": list(group.changes.select_related("member", "changed_by", "domain_controller")),
+    }
+
+
 @dataclass(frozen=True)
 class SearchResults:
     text: str
     identities: list[Identity]
     devices: list[Device]
+    groups: list[Group]
 
     @property
     def count(self) -> int:
-        return len(self.identities) + len(self.devices)
+        return len(self.identities) + len(self.devices) + len(self.groups)
 
 
-def search(tenant_id: int, raw_text: str) -> SearchResults:
-    """Identities and devices whose names contain the text; two queries, none when empty."""
+def search(tenant_id: int, raw_text: str, *, groups: bool = True) -> SearchResults:
+    """Identities, devices and (where the portal knows them) directory groups whose names
+    contain the text: a query for each, none when empty."""
     text = clean_search_text(raw_text)
     if not text:
-        return SearchResults(text="", identities=[], devices=[])
+        return SearchResults(text="", identities=[], devices=[], groups=[])
     identities = Identity.objects.for_tenant(tenant_id).filter(
         Q(display_name__icontains=text) | Q(upn__icontains=text) | Q(account_name__icontains=text)
     )
     devices = Device.objects.for_tenant(tenant_id).filter(
         Q(name__icontains=text) | Q(dns_name__icontains=text) | Q(ip_address__icontains=text)
     )
+    found_groups = Group.objects.for_tenant(tenant_id).filter(name__icontains=text)
     return SearchResults(
-        text=text, identities=list(identities[:SEARCH_LIMIT]), devices=list(devices[:SEARCH_LIMIT])
+        text=text,
+        identities=list(identities[:SEARCH_LIMIT]),
+        devices=list(devices[:SEARCH_LIMIT]),
+        groups=list(found_groups[:SEARCH_LIMIT]) if groups else [],
     )
 
 

@@ -19,6 +19,7 @@ from portal.models import (
     ServiceSource,
     Severity,
 )
+from portal.reports import PERIODS, REPORTS
 from web.hosts import DEFENDER, urlconf_for
 
 DEFENDER_HOME = "defender:home"
@@ -73,6 +74,7 @@ QUERY_RULES: dict[str, QueryRule] = {
     "status": _defender_statuses,
     "severity": _one_of(Severity.values),
     "q": _search_text,
+    "period": _one_of([str(days) for days, _label in PERIODS]),
 }
 # The Security Center's: its statuses are the Defender portal's own.
 ENDPOINT_QUERY_RULES: dict[str, QueryRule] = {
@@ -110,6 +112,10 @@ def _object_id(name: str) -> str:
     return rf"(?P<{name}>{OBJECT_ID_PATTERN})"
 
 
+# A report's name in a path: one of the reports' own, never free text.
+_REPORT_NAME = "(?P<report>" + "|".join(re.escape(slug) for slug in REPORTS) + ")"
+
+
 # The legacy portal's (Defender for Identity).
 ROUTES: tuple[Route, ...] = (
     # The lookahead keeps an empty path off the landing page: only "/" and "/timeline" are it.
@@ -117,7 +123,13 @@ ROUTES: tuple[Route, ...] = (
     _route(rf"/securityAlert/{_object_id('alert_id')}", "defender:alert"),
     _route(rf"/user/{_object_id('identity_id')}", "defender:identity"),
     _route(rf"/computer/{_object_id('device_id')}", "defender:machine"),
+    # The Defender portal shows a group in a pane of its own.
+    _route(rf"/group/{_object_id('group_id')}", "defender:group"),
     _route(r"/search", "defender:search", keep=("q",)),
+    # Reports > Identities > Report management offers the same reports; a download link
+    # opens the report's page there, from which it downloads.
+    _route(r"/reports", "defender:identity_reports", keep=("period",)),
+    _route(rf"/reports/{_REPORT_NAME}(?:/download)?", "defender:identity_report", keep=("period",)),
     _route(r"/health", "defender:health"),
     # The workspace facts the legacy Configuration page shows are on About for every account.
     _route(
@@ -185,11 +197,11 @@ def route_for_path(
 ) -> str:
     """The Defender path (with its query) equivalent to a path of a former portal.
 
-    The answer is built only from the Defender portal's URL names, digits, the map's fixed
-    parameters and URL-encoded values of whitelisted parameters, so it is always a path on
-    the Defender host; unknown or malformed paths go to the Defender home page. Given the
-    account's directory ``roles``, it is a page that account may open: the nearest one when
-    the equivalent refuses it.
+    The answer is built only from the Defender portal's URL names, digits, the reports' names,
+    the map's fixed parameters and URL-encoded values of whitelisted parameters, so it is
+    always a path on the Defender host; unknown or malformed paths go to the Defender home
+    page. Given the account's directory ``roles``, it is a page that account may open: the
+    nearest one when the equivalent refuses it.
     """
     query = query or {}
     for route in route_map.routes:

@@ -45,7 +45,8 @@ def incidents(request: HttpRequest, tenant_id: int) -> HttpResponse:
 
 @tenant_page
 def search(request: HttpRequest, tenant_id: int) -> HttpResponse:
-    results = pages.search(tenant_id, request.GET.get("q", ""))
+    # The Security Center's search knew devices and users, not directory groups.
+    results = pages.search(tenant_id, request.GET.get("q", ""), groups=False)
     return render(
         request,
         "endpoint/search.html",

@@ -1,4 +1,5 @@
-"""Legacy portal pages: the timeline, profiles, search, Health center, configuration, about.
+"""Legacy portal pages: the timeline, profiles, search, reports, Health center, configuration,
+about.
 
 The legacy portal is Defender for Identity's: it shows the identity sensors' alerts only.
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from portal import pages
+from portal import pages, reports
 from portal.forms import LegacyAlertFilterForm
 from portal.models import ServiceSource
 from portal.pages import tenant_page
@@ -43,6 +44,12 @@ def computer(request: HttpRequest, tenant_id: int, device_id: int) -> HttpRespon
 
 
 @tenant_page
+def group(request: HttpRequest, tenant_id: int, group_id: int) -> HttpResponse:
+    context = pages.group_profile(tenant_id, group_id)
+    return render(request, "legacy/group.html", context)
+
+
+@tenant_page
 def search(request: HttpRequest, tenant_id: int) -> HttpResponse:
     results = pages.search(tenant_id, request.GET.get("q", ""))
     return render(request, "legacy/search.html", {"results": results, "search_query": results.text})
@@ -66,3 +73,25 @@ def configuration(request: HttpRequest, tenant_id: int) -> HttpResponse:
 def about(request: HttpRequest, tenant_id: int) -> HttpResponse:
     context = pages.configuration(tenant_id)
     return render(request, "legacy/about.html", {"legacy_section": "about", **context})
+
+
+@tenant_page
+def report_list(request: HttpRequest, tenant_id: int) -> HttpResponse:
+    form = reports.PeriodForm(request.GET)
+    context = {"legacy_section": "reports", "reports": reports.REPORTS.values(), "form": form}
+    return render(request, "legacy/reports.html", {**context, "days": form.days})
+
+
+@tenant_page
+def report(request: HttpRequest, tenant_id: int, report: str) -> HttpResponse:
+    form = reports.PeriodForm(request.GET)
+    run = reports.run_report(reports.report_named(report), tenant_id, form.days)
+    context = {"legacy_section": "reports", "run": run, "form": form}
+    return render(request, "legacy/report.html", context)
+
+
+@tenant_page
+def report_download(request: HttpRequest, tenant_id: int, report: str) -> HttpResponse:
+    form = reports.PeriodForm(request.GET)
+    run = reports.run_report(reports.report_named(report), tenant_id, form.days)
+    return reports.report_download(run, request.user.tenant.name)

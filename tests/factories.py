@@ -8,7 +8,17 @@ from factory.django import DjangoModelFactory
 from oauth2_provider.models import get_application_model
 
 from accounts.models import DirectoryRole, RoleAssignment, SignInSession, Tenant, User
-from portal.models import Alert, Device, HealthIssue, Identity, Incident, SiemIntegration
+from portal.models import (
+    Alert,
+    ClearTextPassword,
+    Device,
+    Group,
+    GroupChange,
+    HealthIssue,
+    Identity,
+    Incident,
+    SiemIntegration,
+)
 
 PASSWORD = "correct-horse-battery"
 
@@ -129,6 +139,39 @@ class HealthIssueFactory(DjangoModelFactory):
     kind = "sensor"
     severity = "medium"
     status = "open"
+
+
+class GroupFactory(DjangoModelFactory):
+    class Meta:
+        model = Group
+
+    tenant = factory.SubFactory(TenantFactory)
+    name = factory.Sequence(lambda n: f"Group {n}")
+    description = "A directory group"
+    is_sensitive = False
+
+
+class GroupChangeFactory(DjangoModelFactory):
+    class Meta:
+        model = GroupChange
+
+    group = factory.SubFactory(GroupFactory, is_sensitive=True)
+    tenant = factory.SelfAttribute("group.tenant")
+    action = "added"
+    member = factory.SubFactory(IdentityFactory, tenant=factory.SelfAttribute("..tenant"))
+    changed_by = factory.SubFactory(IdentityFactory, tenant=factory.SelfAttribute("..tenant"))
+    domain_controller = factory.SubFactory(
+        DeviceFactory, tenant=factory.SelfAttribute("..tenant"), is_domain_controller=True
+    )
+
+
+class ClearTextPasswordFactory(DjangoModelFactory):
+    class Meta:
+        model = ClearTextPassword
+
+    tenant = factory.SubFactory(TenantFactory)
+    identity = factory.SubFactory(IdentityFactory, tenant=factory.SelfAttribute("..tenant"))
+    source = factory.SubFactory(DeviceFactory, tenant=factory.SelfAttribute("..tenant"))
 
 
 CLIENT_SECRET = "a-siem-client-secret-of-sixty-four-characters-0123456789abcdefgh"

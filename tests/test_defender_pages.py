@@ -91,6 +91,7 @@ def test_the_rail_has_the_portals_sections_in_microsofts_order(defender_client, 
         "Incidents": "/incidents",
         "Alerts": "/alerts",
         "Identities": "/identities",
+        "Reports": "/reports",
         "Settings": "/settings",
     }
     assert "/search" not in rail  # search lives in the header only

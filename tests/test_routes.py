@@ -43,7 +43,10 @@ DEFENDER = "http://security.localhost:8000"
         ("/securityAlert/42/", "/alerts/42"),
         ("/user/7", "/identities/7"),
         ("/computer/9", "/machines/9"),
+        ("/group/5", "/groups/5"),
         ("/search", "/search"),
+        ("/reports", "/reports/identities"),
+        ("/reports/summary", "/reports/identities/summary"),
         ("/health", "/settings/identities/health"),
         ("/configuration", "/settings/identities"),
         ("/about", "/settings/identities/about"),
@@ -59,7 +62,10 @@ LANDING_BY_NAME = {
     "defender:alert": "/securityAlert/42",
     "defender:identity": "/user/7",
     "defender:machine": "/computer/9",
+    "defender:group": "/group/5",
     "defender:search": "/search",
+    "defender:identity_reports": "/reports",
+    "defender:identity_report": "/reports/summary",
     "defender:health": "/health",
     "settings_ui:identities": "/configuration",
     "defender:about": "/about",
@@ -75,8 +81,9 @@ def test_the_samples_cover_every_route():
 def test_every_route_resolves_on_the_defender_portal(url_name, legacy):
     landing = resolve(route_for_legacy_path(legacy, {}), urlconf=urlconf_for(DEFENDER_PORTAL))
     assert landing.view_name == url_name
+    # The route's arguments carry across: the ids, and a report's name.
     assert [str(value) for value in landing.kwargs.values()] == [
-        part for part in legacy.split("/") if part.isdigit()
+        part for part in legacy.split("/") if part.isdigit() or part == "summary"
     ]
 
 
@@ -219,9 +226,11 @@ def test_the_readme_route_tables_are_the_route_maps(heading, route_map):
     assert len(rows) == len(route_map.routes) + 1  # every route, and "anything else"
     for paths, defender in rows:
         for former in paths:
-            path, _, query = former.replace("<id>", "42").partition("?")
+            named = former.replace("<id>", "42").replace("<report>", "summary")
+            path, _, query = named.partition("?")
             asked = {name: "x" for name in re.findall(r"(\w+)=", query)}
-            expected = defender.replace("<id>", "42").replace("q=", "q=x")
+            expected = defender.replace("<id>", "42").replace("<report>", "summary")
+            expected = expected.replace("q=", "q=x")
             assert route_for_path(route_map, path, asked) == expected, former
 
 

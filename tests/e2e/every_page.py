@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from portal.models import Alert, ServiceSource
-from portal.pages import IDENTITY_TABS
+from portal.models import Alert, Group, ServiceSource
+from portal.pages import GROUP_TABS, IDENTITY_TABS
+from portal.reports import REPORTS
 from tests.busiest_demo import LONG_EMAIL
 
 PAGE_PATH = "/preferences2/portal_redirection"
 ENDPOINT_PAGE_PATH = PAGE_PATH + "?workload=endpoint"
 PORTALS = ("defender", "legacy", "endpoint")
 IDENTITY_TAB_KEYS = tuple(key for key, _label in IDENTITY_TABS)
+GROUP_TAB_KEYS = tuple(key for key, _label in GROUP_TABS)
 
 
 def demo_objects(demo) -> dict[str, int]:
@@ -22,6 +24,11 @@ def demo_objects(demo) -> dict[str, int]:
         "device": alert.device_id,
         "endpoint_alert": endpoint.pk,
         "endpoint_device": endpoint.device_id,
+        # The busiest sensitive group: its timeline and report rows are the longest.
+        "group": max(
+            Group.objects.for_tenant(demo["contoso"]).filter(is_sensitive=True),
+            key=lambda group: group.changes.count(),
+        ).pk,
     }
 
 
@@ -37,7 +44,12 @@ def pages_of(portal: str, ids: dict[str, int]) -> list[str]:
             f"/identities/{ids['identity']}",
             *(f"/identities/{ids['identity']}?tab={tab}" for tab in IDENTITY_TAB_KEYS[1:]),
             f"/machines/{ids['device']}",
+            f"/groups/{ids['group']}",
+            *(f"/groups/{ids['group']}?tab={tab}" for tab in GROUP_TAB_KEYS[1:]),
             "/search?q=a",
+            "/reports",
+            "/reports/identities",
+            *(f"/reports/identities/{slug}?period=90" for slug in REPORTS),
             "/settings",
             "/settings/identities",
             "/settings/identities/health",
@@ -66,7 +78,10 @@ def pages_of(portal: str, ids: dict[str, int]) -> list[str]:
         f"/securityAlert/{ids['alert']}",
         f"/user/{ids['identity']}",
         f"/computer/{ids['device']}",
+        f"/group/{ids['group']}",
         "/search?q=a",
+        "/reports",
+        *(f"/reports/{slug}?period=90" for slug in REPORTS),
         "/health",
         "/configuration",
         "/about",
