@@ -106,8 +106,6 @@ def date(context, value, format_name: str = "DATE_FORMAT") -> str:
 # How a <time> is drawn, by its style: the format of its words, and the style's name for
 # static/js/local-time.js, which rewrites those words into the reader's own time zone.
 MOMENT_STYLES = {"datetime": "DATETIME_FORMAT", "date": "DATE_FORMAT"}
-_MOMENT = Markup('<time{css} datetime="{iso}" title="{title}" data-local="{style}">{text}</time>')
-_DAY_AND_HOUR = Markup('<span class="day">{day}</span> <span class="hour">{hour}</span>')
 
 
 def iso_utc(value: datetime) -> str:
@@ -128,19 +126,19 @@ def moment_html(value, style: str = "datetime", zone=None, css_class: str = "") 
         return Markup('<time datetime="{}">{}</time>').format(
             value.isoformat(), local_date(value, "DATE_FORMAT", zone)
         )
-    title = local_date(value, "DATETIME_FORMAT", zone)
+    title = escape(local_date(value, "DATETIME_FORMAT", zone))
     if style == "day-hour":
-        text = _DAY_AND_HOUR.format(
-            day=local_date(value, "M j", zone), hour=local_date(value, "H:i T", zone)
-        )
+        day = escape(local_date(value, "M j", zone))
+        hour = escape(local_date(value, "H:i T", zone))
+        text = f'<span class="day">{day}</span> <span class="hour">{hour}</span>'
     else:
-        text = local_date(value, MOMENT_STYLES[style], zone)
-    return _MOMENT.format(
-        iso=iso_utc(value),
-        title=title,
-        style=style,
-        css=Markup(' class="{}"').format(css_class) if css_class else "",
-        text=text,
+        text = escape(local_date(value, MOMENT_STYLES[style], zone))
+    css = f' class="{escape(css_class)}"' if css_class else ""
+    # Each value is escaped above, once, and the element written in one step: a list of
+    # alerts draws one per card, and Markup.format took half of that time.
+    return Markup(  # noqa: S704 (every value in it is escaped)
+        f'<time{css} datetime="{iso_utc(value)}" title="{title}" '
+        f'data-local="{escape(style)}">{text}</time>'
     )
 
 
