@@ -39,20 +39,29 @@ def redirection_banner(request: HttpRequest) -> dict:
     if session_is_routed(session, state):
         return {}  # the middleware routes this session; only pass-through pages get here
     now = timezone.now()
-    turn = account_turn(
-        state,
-        tenant_id=tenant_id,
-        account_id=session[USER_ID],
-        now=now,
-        window_seconds=settings.REDIRECTION_PROPAGATION_SECONDS,
-    )
+
+    def turn_at(moment):
+        return account_turn(
+            state,
+            tenant_id=tenant_id,
+            account_id=session[USER_ID],
+            now=moment,
+            window_seconds=settings.REDIRECTION_PROPAGATION_SECONDS,
+        )
+
+    turn = turn_at(now)
     kind = {Why.OFF: INVITATION, Why.NOT_IN_PILOT: PILOT_ONLY}.get(turn.why, NEXT_SIGN_IN)
+    turns_on_at = state.settled(now).scheduled_on_at if kind == INVITATION else None
+    if turns_on_at is not None and turn_at(turns_on_at).why == Why.NOT_IN_PILOT:
+        # A scheduled On for a pilot group leaves an account outside it here: it is not told
+        # that it moves at that moment.
+        turns_on_at = None
     return {
         "redirection_banner": {
             "kind": kind,
             # The account's turn is still ahead (the propagation window): from when.
             "from": turn.starts if kind == NEXT_SIGN_IN and turn.starts > now else None,
-            "turns_on_at": state.settled(now).scheduled_on_at if kind == INVITATION else None,
+            "turns_on_at": turns_on_at,
             "defender_url": settings.DEFENDER_PORTAL_URL
             + former.defender_path(request.path_info, request.GET, roles=session_roles(session)),
         }
