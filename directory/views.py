@@ -4,11 +4,14 @@ page a sign-out lands on.
 Each step is a plain form of its own, posted and answered with a redirect, so the flow works
 without JavaScript. The email typed at the first step waits in this browser's (anonymous)
 session for the second, never in a URL; the first step says nothing of whether the account
-exists, and the second refuses an unknown email and a wrong password alike.
+exists, and the second refuses an unknown email and a wrong password alike. A browser whose
+"Stay signed in?" was answered with "Don't show this again" skips the third step: its answer
+is applied after the password, as if chosen again.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Mapping
 from datetime import timedelta
@@ -40,6 +43,16 @@ from web.local_paths import local_redirect_target
 
 NEXT = "next"
 
+logger = logging.getLogger("accounts.signin")
+
+# "Don't show this again": this browser's answer to "Stay signed in?", kept by the browser (not
+# by an account: whoever signs in next in it gets the same answer, as with Microsoft's).
+STAY_ANSWER_COOKIE = "stay_signed_in"
+STAY_ANSWER_SALT = "directory.stay-signed-in"
+STAY_ANSWER_SECONDS = 365 * 24 * 60 * 60
+DONT_SHOW_AGAIN = "dont_show_again"
+_ANSWERS = {"yes": True, "no": False}
+
 
 def step_url(url_name: str, next_path: str | None) -> str:
     """A step of the sign-in, carrying on the (local) page it returns to."""
@@ -62,6 +75,56 @@ def remember_pending_email(request: HttpRequest, email: str) -> None:
     request.session[PENDING_EMAIL] = email
     if not request.user.is_authenticated:
         request.session.set_expiry(PENDING_SIGN_IN_SECONDS)
+
+
+def remembered_stay_answer(request: HttpRequest) -> bool | None:
+    """This browser's remembered answer to "Stay signed in?", or None: ask.
+
+    A cookie whose signature does not hold (altered, hand-made, or older than its lifetime)
+    is no answer, so the page is shown.
+    """
+    value = request.get_signed_cookie(
+        STAY_ANSWER_COOKIE, default=None, salt=STAY_ANSWER_SALT, max_age=STAY_ANSWER_SECONDS
+    )
+    return _ANSWERS.get(value)
+
+
+def remember_stay_answer(response: HttpResponse, stays: bool) -> None:
+    """Keep the answer in this browser, for the directory's sign-in steps alone.
+
+    Host-only and limited to the sign-in's paths, so neither the portals nor the directory's
+    other endpoints ever receive it; HttpOnly, SameSite and Secure as the session cookie is.
+    """
+    response.set_signed_cookie(
+        STAY_ANSWER_COOKIE,
+        "yes" if stays else "no",
+        salt=STAY_ANSWER_SALT,
+        max_age=STAY_ANSWER_SECONDS,
+        path=reverse("accounts:signin"),
+        domain=None,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite=settings.SESSION_COOKIE_SAMESITE,
+    )
+
+
+def answer_stay_signed_in(
+    request: HttpRequest, stays: bool, *, asked: bool, dont_show_again: bool
+) -> None:
+    """Apply an answer to "Stay signed in?", chosen on the page or remembered by the browser.
+
+    Both ways go through here, so a skipped page leaves the same session and the same line
+    in the log as the page answered by hand.
+    """
+    request.session[STAYS_SIGNED_IN] = stays
+    logger.info(
+        "stay_signed_in tenant=%s account=%s answer=%s asked=%s dont_show_again=%s",
+        request.user.tenant_id,
+        request.user.pk,
+        "yes" if stays else "no",
+        "yes" if asked else "no",
+        "yes" if dont_show_again else "no",
+    )
 
 
 @method_decorator([login_not_required, csrf_protect, never_cache], name="dispatch")
@@ -107,6 +170,8 @@ class PasswordStepView(auth_views.LoginView):
     template_name = "directory/signin_password.html"
     authentication_form = SignInForm
     both_steps = False
+    # This browser's remembered answer to the next step, once the password is right.
+    stay_answer: bool | None = None
 
     def dispatch(self, request, *args, **kwargs):
         if self.both_steps:
@@ -144,16 +209,25 @@ class PasswordStepView(auth_views.LoginView):
         elif previous:
             # Another account at this browser: the sign-in before ends everywhere first.
             end_sign_in(previous, SignInSession.EndReason.REPLACED)
+        # Read only now, after a right password: a wrong one or an unknown email is refused
+        # alike, whatever this browser remembers.
+        self.stay_answer = remembered_stay_answer(request)
         response = super().form_valid(form)
         request.session.pop(PENDING_EMAIL, None)
-        # Until the next step's answer, the single sign-on ends with the browser.
-        request.session[STAYS_SIGNED_IN] = False
+        if self.stay_answer is None:
+            # Until the next step's answer, the single sign-on ends with the browser.
+            request.session[STAYS_SIGNED_IN] = False
+        else:
+            answer_stay_signed_in(request, self.stay_answer, asked=False, dont_show_again=True)
         return response
 
     def get_redirect_url(self) -> str:
         return local_redirect_target(super().get_redirect_url()) or ""
 
     def get_success_url(self) -> str:
+        if self.stay_answer is not None:
+            # Answered before in this browser, with "Don't show this again": no third step.
+            return self.get_redirect_url() or "/"
         return step_url("accounts:stay-signed-in", self.get_redirect_url())
 
 
@@ -162,7 +236,9 @@ class StaySignedInView(View):
     """The third step: whether the directory's single sign-on outlives the browser.
 
     No keeps its cookie a browser-session cookie; Yes makes it last until the sign-in's end.
-    The sign-in itself ends at the same moment either way (accounts.session_keys).
+    The sign-in itself ends at the same moment either way (accounts.session_keys). With
+    "Don't show this again" ticked, this browser keeps the answer and its later sign-ins skip
+    this step; leaving it unticked leaves what the browser remembers as it was.
     """
 
     def dispatch(self, request, *args, **kwargs):
@@ -174,12 +250,21 @@ class StaySignedInView(View):
         return render(
             request,
             "directory/stay_signed_in.html",
-            {"next": _next_of(request), "email": request.user.email},
+            {
+                "next": _next_of(request),
+                "email": request.user.email,
+                "dont_show_again": DONT_SHOW_AGAIN,
+            },
         )
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        request.session[STAYS_SIGNED_IN] = request.POST.get("stay") == "yes"
-        return redirect(_next_of(request) or "/")
+        stays = request.POST.get("stay") == "yes"
+        dont_show_again = request.POST.get(DONT_SHOW_AGAIN) == "yes"
+        answer_stay_signed_in(request, stays, asked=True, dont_show_again=dont_show_again)
+        response = redirect(_next_of(request) or "/")
+        if dont_show_again:
+            remember_stay_answer(response, stays)
+        return response
 
 
 @login_not_required

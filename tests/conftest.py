@@ -96,13 +96,19 @@ def hidden_next(response) -> str:
 
 
 def answer_sign_in_step(
-    directory: Client, path: str, next_path: str, email: str, password: str, stay: str = "no"
+    directory: Client,
+    path: str,
+    next_path: str,
+    email: str,
+    password: str,
+    stay: str = "no",
+    dont_show_again: bool = False,
 ):
     """Answer the directory's sign-in step at ``path`` as a person would; None on other pages."""
     answers = {
         "/signin": {"username": email},
         "/signin/password": {"password": password},
-        "/signin/stay": {"stay": stay},
+        "/signin/stay": {"stay": stay, **({"dont_show_again": "yes"} if dont_show_again else {})},
     }
     if path not in answers:
         return None
@@ -112,13 +118,19 @@ def answer_sign_in_step(
 
 
 def through_directory(
-    client: Client, response, email: str = "", password: str = PASSWORD, stay: str = "no"
+    client: Client,
+    response,
+    email: str = "",
+    password: str = PASSWORD,
+    stay: str = "no",
+    dont_show_again: bool = False,
 ):
     """Follow a portal's answer through the directory and back to the portal's callback.
 
     Goes through the directory's sign-in steps if they are shown (``email``, ``password``,
-    then ``stay`` to "Stay signed in?"), and returns the portal's answer to the callback (or
-    the first answer that is not a hop).
+    then ``stay`` to "Stay signed in?", with "Don't show this again" ticked if
+    ``dont_show_again``), and returns the portal's answer to the callback (or the first answer
+    that is not a hop).
     """
     directory = directory_of(client)
     site = directory
@@ -139,7 +151,9 @@ def through_directory(
         if response.status_code == 200:
             next_path = parse_qs(location.query).get("next", [""])[0]
             response = (
-                answer_sign_in_step(directory, location.path, next_path, email, password, stay)
+                answer_sign_in_step(
+                    directory, location.path, next_path, email, password, stay, dont_show_again
+                )
                 or response
             )
     raise AssertionError("the sign-in went round in circles")
