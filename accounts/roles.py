@@ -12,6 +12,15 @@ SETTINGS_VIEWERS = frozenset(DirectoryRole.values)
 REDIRECTION_CHANGERS = frozenset(
     {DirectoryRole.GLOBAL_ADMINISTRATOR, DirectoryRole.SECURITY_ADMINISTRATOR}
 )
+# Who triages the organization's alerts in the Defender portal: status, assignment,
+# classification and determination, comments.
+ALERT_MANAGERS = frozenset(
+    {
+        DirectoryRole.GLOBAL_ADMINISTRATOR,
+        DirectoryRole.SECURITY_ADMINISTRATOR,
+        DirectoryRole.SECURITY_OPERATOR,
+    }
+)
 # Who is told by e-mail of a new endpoint alert of the organization.
 ALERT_NOTIFICATION_RECIPIENTS = frozenset(
     {DirectoryRole.GLOBAL_ADMINISTRATOR, DirectoryRole.SECURITY_ADMINISTRATOR}
@@ -47,12 +56,38 @@ def changes_portal_redirection(roles: Iterable[str]) -> bool:
     return not REDIRECTION_CHANGERS.isdisjoint(roles)
 
 
+def manages_alerts(roles: Iterable[str]) -> bool:
+    """Whether an account holding ``roles`` may change an alert's triage or comment on it."""
+    return not ALERT_MANAGERS.isdisjoint(roles)
+
+
 def can_view_settings(user, tenant: Tenant | int | None) -> bool:
     return views_settings(roles_in(user, tenant))
 
 
 def can_change_portal_redirection(user, tenant: Tenant | int | None) -> bool:
     return changes_portal_redirection(roles_in(user, tenant))
+
+
+def can_manage_alerts(user, tenant: Tenant | int | None) -> bool:
+    return manages_alerts(roles_in(user, tenant))
+
+
+def roles_in_words(roles: Iterable[str]) -> str:
+    """The roles in the directory's order, as a sentence names them ("a Global Administrator
+    or a Security Reader"): a sentence saying who may do something follows the rule."""
+    held = frozenset(roles)
+    names = [str(role.label) for role in DirectoryRole if role in held]
+    named = [f"{'an' if name[:1] in 'AEIOU' else 'a'} {name}" for name in names]
+    if len(named) < 2:
+        return "".join(named)
+    return f"{', '.join(named[:-1])} or {named[-1]}"
+
+
+def alert_managers_in_words(tenant: Tenant | None) -> str:
+    """Who manages the organization's alerts, in words: "… or a Security Operator of Contoso"."""
+    organization = tenant.name if tenant is not None else _("your organization")
+    return f"{roles_in_words(ALERT_MANAGERS)} of {organization}"
 
 
 def redirection_change_refused(tenant: Tenant | None) -> str:

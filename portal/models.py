@@ -26,6 +26,61 @@ class AlertStatus(models.TextChoices):
     RESOLVED = "resolved", _("Resolved")
 
 
+class Classification(models.TextChoices):
+    """What an analyst concluded an alert was, in the Manage alert panel's words."""
+
+    TRUE_POSITIVE = "true_positive", _("True positive")
+    INFORMATIONAL_EXPECTED_ACTIVITY = (
+        "informational_expected_activity",
+        _("Informational, expected activity"),
+    )
+    FALSE_POSITIVE = "false_positive", _("False positive")
+
+
+class Determination(models.TextChoices):
+    """Why, more precisely: each classification has its own list (DETERMINATIONS)."""
+
+    MULTISTAGE_ATTACK = "multistage_attack", _("Multistage attack")
+    MALICIOUS_USER_ACTIVITY = "malicious_user_activity", _("Malicious user activity")
+    COMPROMISED_ACCOUNT = "compromised_account", _("Compromised account")
+    MALWARE = "malware", _("Malware")
+    PHISHING = "phishing", _("Phishing")
+    UNWANTED_SOFTWARE = "unwanted_software", _("Unwanted software")
+    SECURITY_TEST = "security_test", _("Security test")
+    LINE_OF_BUSINESS_APPLICATION = "line_of_business_application", _("Line-of-business application")
+    CONFIRMED_ACTIVITY = "confirmed_activity", _("Confirmed activity")
+    NOT_MALICIOUS = "not_malicious", _("Not malicious")
+    NOT_ENOUGH_DATA_TO_VALIDATE = "not_enough_data_to_validate", _("Not enough data to validate")
+    OTHER = "other", _("Other")
+
+
+# The determinations each classification offers, in the panel's order.
+DETERMINATIONS = {
+    Classification.TRUE_POSITIVE: (
+        Determination.MULTISTAGE_ATTACK,
+        Determination.MALICIOUS_USER_ACTIVITY,
+        Determination.COMPROMISED_ACCOUNT,
+        Determination.MALWARE,
+        Determination.PHISHING,
+        Determination.UNWANTED_SOFTWARE,
+        Determination.OTHER,
+    ),
+    Classification.INFORMATIONAL_EXPECTED_ACTIVITY: (
+        Determination.SECURITY_TEST,
+        Determination.LINE_OF_BUSINESS_APPLICATION,
+        Determination.CONFIRMED_ACTIVITY,
+        Determination.OTHER,
+    ),
+    Classification.FALSE_POSITIVE: (
+        Determination.NOT_MALICIOUS,
+        Determination.NOT_ENOUGH_DATA_TO_VALIDATE,
+        Determination.OTHER,
+    ),
+}
+NOT_SET = _("Not set")
+UNASSIGNED = _("Unassigned")
+
+
 class ServiceSource(models.TextChoices):
     """The Defender product that raised an alert; each former portal showed its own only.
 
@@ -186,6 +241,21 @@ class Alert(models.Model):
         choices=DetectionSource,
         default=DetectionSource.IDENTITY,
     )
+    # The analyst's triage, from the Manage alert panel; empty until someone sets it.
+    classification = models.CharField(
+        _("classification"), max_length=40, choices=Classification, blank=True, default=""
+    )
+    determination = models.CharField(
+        _("determination"), max_length=40, choices=Determination, blank=True, default=""
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        related_name="assigned_alerts",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
 
     objects = TenantManager()
 
@@ -212,6 +282,91 @@ def legacy_status_of(status: str, suppressed: bool) -> LegacyAlertStatus:
     if status in UNRESOLVED:
         return LegacyAlertStatus.OPEN
     return LegacyAlertStatus.SUPPRESSED if suppressed else LegacyAlertStatus.CLOSED
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to rewrite or delete an alert's comments and history."""
+
+
+class AlertHistoryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("An alert's history is never rewritten.")
+
+    def delete(self):
+        raise AppendOnlyError("An alert's history is never deleted.")
+
+
+# What each change of an entry names, and what an empty value reads as.
+TRIAGE_FIELDS = {
+    "status": (_("Status"), AlertStatus, NOT_SET),
+    "assigned_to": (_("Assigned to"), None, UNASSIGNED),
+    "classification": (_("Classification"), Classification, NOT_SET),
+    "determination": (_("Determination"), Determination, NOT_SET),
+}
+
+
+class AlertHistoryEntry(models.Model):
+    """One save of an alert's Manage alert panel: who, when, what it changed, and the comment.
+
+    Rows are only ever added: "Comments and history" is the alert's record of its triage.
+    ``changes`` lists ``{"field", "from", "to"}`` with the stored values (an assignee as the
+    account's email, which outlives a later change of who holds the alert).
+    """
+
+    alert = models.ForeignKey(Alert, related_name="history", on_delete=models.CASCADE)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        related_name="+",
+        on_delete=models.PROTECT,
+    )
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+    text = models.TextField(_("comment"), blank=True)
+    changes = models.JSONField(_("what changed"), default=list, blank=True)
+
+    objects = AlertHistoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["alert", "-created_at"], name="alert_history_recent")]
+        verbose_name = _("alert comment or change")
+        verbose_name_plural = _("alert comments and history")
+
+    def __str__(self) -> str:
+        return f"{self.alert_id} by {self.author_id} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("An alert's history is never rewritten.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("An alert's history is never deleted.")
+
+    @property
+    def change_texts(self) -> list[str]:
+        """Each change in words: "Status changed from New to Resolved"."""
+        return [change_text(change) for change in self.changes]
+
+
+def triage_label(field: str, value: str | None) -> str:
+    """A triage value as the panel shows it: its label, or what an empty one reads as."""
+    _name, choices, empty = TRIAGE_FIELDS[field]
+    if not value:
+        return str(empty)
+    if choices is not None and value in choices.values:
+        return str(choices(value).label)
+    return str(value)
+
+
+def change_text(change: dict) -> str:
+    field = change.get("field", "")
+    if field not in TRIAGE_FIELDS:
+        return str(field)
+    return (
+        f"{TRIAGE_FIELDS[field][0]} changed from {triage_label(field, change.get('from'))}"
+        f" to {triage_label(field, change.get('to'))}"
+    )
 
 
 # Which alerts each legacy status covers, and the Defender statuses it shows as.

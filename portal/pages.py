@@ -107,8 +107,13 @@ def alerts_to_show(asked: str | int | None, first: int) -> int:
     return min(max(wanted, first), ALERT_LIST_LIMIT)
 
 
-def alert_detail(tenant_id: int, alert_id: int, source: str | None = None) -> Alert:
-    rows = tenant_alerts(tenant_id, source).select_related("identity", "device", "incident")
+def alert_detail(
+    tenant_id: int, alert_id: int, source: str | None = None, *, triage: bool = False
+) -> Alert:
+    """One alert of the tenant, with what its page names; with ``triage``, its assignee too
+    (the Defender portal's Manage alert panel)."""
+    related = ("identity", "device", "incident", *(("assigned_to",) if triage else ()))
+    rows = tenant_alerts(tenant_id, source).select_related(*related)
     return get_object_or_404(rows, pk=alert_id)
 
 
@@ -158,11 +163,6 @@ def alert_evidence(alert: Alert) -> list[Evidence]:
         )
         evidence.append(Evidence("IP address", device.ip_address, "", "Related", device.name))
     return evidence
-
-
-# The alert's triage as the Defender portal shows it. No role of this portal changes it yet:
-# the panel shows the values and names the roles that manage alerts in the Defender portal.
-ALERT_MANAGERS = "a Global Administrator, a Security Administrator or a Security Operator"
 
 
 IDENTITY_TABS = (

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
-from portal import pages, reports
+from portal import manage_alert, pages, reports
 from portal.pages import tenant_page
 from settings_ui.menus import IDENTITIES_MENU, settings_menu_context
 
@@ -25,14 +30,60 @@ def alerts(request: HttpRequest, tenant_id: int) -> HttpResponse:
 
 @tenant_page
 def alert(request: HttpRequest, tenant_id: int, alert_id: int) -> HttpResponse:
-    found = pages.alert_detail(tenant_id, alert_id)
+    """The alert, and its Manage alert panel: a form for those who manage the organization's
+    alerts (POST saves it), the values read-only for everyone else."""
+    found = pages.alert_detail(tenant_id, alert_id, triage=True)
+    can_manage = manage_alert.may_manage(request)
+    form = manage_alert.ManageAlertForm(alert=found) if can_manage else None
+    if request.method == "POST":
+        if not can_manage:
+            return alert_page(request, found, None, refused=True)
+        form = manage_alert.ManageAlertForm(request.POST, alert=found)
+        if not form.is_valid():
+            return alert_page(request, found, form, status=HTTPStatus.BAD_REQUEST)
+        try:
+            entry = manage_alert.save_triage(
+                found.pk,
+                tenant_id,
+                form.triage(),
+                actor=request.user,
+                shown=form.shown(),
+                comment=form.cleaned_data["comment"],
+            )
+        except PermissionDenied:  # the role was taken away after this sign-in
+            return alert_page(request, found, None, refused=True)
+        if entry is None:
+            messages.info(request, manage_alert.saved_message(entry))
+        else:
+            messages.success(request, manage_alert.saved_message(entry))
+        return manage_alert.SeeOther(reverse("defender:alert", kwargs={"alert_id": found.pk}))
+    return alert_page(request, found, form)
+
+
+def alert_page(
+    request: HttpRequest,
+    found,
+    form: manage_alert.ManageAlertForm | None,
+    *,
+    refused: bool = False,
+    status: int = HTTPStatus.OK,
+) -> HttpResponse:
+    tenant = request.user.tenant
+    history, older = manage_alert.history_of(found)
     context = {
         "nav_section": "alerts",
         "alert": found,
         "evidence": pages.alert_evidence(found),
-        "alert_managers": pages.ALERT_MANAGERS,
+        "form": form,
+        "read_only_reason": manage_alert.read_only_reason(tenant),
+        "refused": manage_alert.refusal(tenant) if refused else "",
+        "history": history,
+        "older_history": older,
+        "comment_length": manage_alert.COMMENT_LENGTH,
     }
-    return render(request, "defender/alert.html", context)
+    if refused:
+        status = HTTPStatus.FORBIDDEN
+    return render(request, "defender/alert.html", context, status=status)
 
 
 @tenant_page

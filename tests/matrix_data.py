@@ -69,6 +69,7 @@ FABRIKAM_FEEDBACK = "one feedback from Fabrikam"
 TENANTLESS_FEEDBACK = "one feedback with no tenant"
 FEEDBACK_TRIAGED = "Contoso's feedback triaged, its words kept"
 SESSION_ENDED = "the Contoso analyst's session ended and its browser signed out"
+ALERT_RESOLVED = "Contoso's alert resolved, with one entry in its history"
 
 
 # ------------------------------------------------------------------ the cells
@@ -100,6 +101,11 @@ def ok(*changes: str) -> Expect:
 
 def to(path: str, *changes: str) -> Expect:
     return Expect(HTTPStatus.FOUND, path, frozenset(changes))
+
+
+def see(path: str, *changes: str) -> Expect:
+    """A form saved: back to its page with GET (303)."""
+    return Expect(HTTPStatus.SEE_OTHER, path, frozenset(changes))
 
 
 # ------------------------------------------------------------------ the rows
@@ -156,6 +162,14 @@ SESSIONS = "/admin/accounts/signinsession/"
 CHANGES = "/admin/settings_ui/redirectionchange/"
 FEEDBACKS = "/admin/settings_ui/feedback/"
 USERS = "/admin/accounts/user/"
+# The Manage alert panel, resolving the alert with a comment.
+RESOLVE = {
+    "status": "resolved",
+    "assigned_to": "",
+    "classification": "",
+    "determination": "",
+    "comment": "Resolved after review.",
+}
 
 # fmt: off
 MATRIX: list[tuple[Endpoint, dict[Column, Expect]]] = [
@@ -172,6 +186,14 @@ MATRIX: list[tuple[Endpoint, dict[Column, Expect]]] = [
     (Endpoint("D", "GET", "/alerts/{alert}"),
      row((SIGNIN, NO, NO),      (OK, OK, OK, OK, OK, OK),   (NF, NF, NF, NF, NF, NF),
          (OK, OK, OK, OK, OK))),
+    # Managing an alert: its organization's Global and Security Administrators and Security
+    # Operators; every other account of it is refused, and another organization's alert does
+    # not exist.
+    (Endpoint("D", "POST", "/alerts/{alert}", form=RESOLVE),
+     row((SIGNIN, NO, NO),
+         (see("/alerts/", ALERT_RESOLVED),) * 3 + (NO, NO, NO),
+         (NF, NF, NF, NF, NF, NF),
+         (NO, NO, NO, NO, NO))),
     (Endpoint("D", "GET", "/incidents"),
      row((SIGNIN, NO, NO),      (OK, OK, OK, OK, OK, OK),   (OK, OK, OK, OK, OK, OK),
          (OK, OK, OK, OK, OK))),

@@ -28,6 +28,7 @@ from accounts.models import (
 )
 from accounts.roles import roles_in
 from accounts.session_keys import DIRECTORY_SID, PORTAL, TENANT_ID, remember_sign_in
+from portal.models import Alert
 from settings_ui.models import ChangeSource, Feedback, PortalRedirection, RedirectionChange
 from settings_ui.services import set_portal_redirection
 from settings_ui.support import ensure_support_group
@@ -42,6 +43,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.matrix_data import (
+    ALERT_RESOLVED,
     ANONYMOUS,
     CALLBACK_PATHS,
     COLUMNS,
@@ -264,6 +266,7 @@ def snapshot(world: World) -> dict:
     feedback = Feedback.objects.get(pk=world.ids["feedback"])
     analyst = User.objects.get(pk=world.ids["analyst"])
     signed_in = SignInSession.objects.get(pk=world.ids["session"])
+    alert = Alert.objects.get(pk=world.ids["alert"])
     switches = {
         f"{tenant.name} {label}redirection": (
             redirection.get((tenant.pk, workload), False),
@@ -278,6 +281,13 @@ def snapshot(world: World) -> dict:
         "feedback from Fabrikam": Feedback.objects.filter(tenant=world.fabrikam).count(),
         "feedback with no tenant": Feedback.objects.filter(tenant=None).count(),
         "Contoso's feedback": (feedback.status, feedback.message),
+        "Contoso's alert": (
+            alert.status,
+            alert.assigned_to_id,
+            alert.classification,
+            alert.determination,
+            alert.history.count(),
+        ),
         "the analyst's session": (
             signed_in.ended_at is None,
             still_signs_in(world.analyst_session_key),
@@ -330,6 +340,8 @@ def changes_between(before: dict, after: dict) -> set[str]:
             found.add(FEEDBACK_TRIAGED)
         elif key == "the analyst's session" and new == (False, False):
             found.add(SESSION_ENDED)
+        elif key == "Contoso's alert" and new == ("resolved", *old[1:4], old[4] + 1):
+            found.add(ALERT_RESOLVED)
         else:
             found.add(f"{key}: {old!r} → {new!r}")
     return found
@@ -354,7 +366,8 @@ def test_cell(world: World, endpoint: Endpoint, column: Column, expected: Expect
 
     response = send(client, endpoint, world)
 
-    location = response.get("Location", "") if response.status_code == HTTPStatus.FOUND else ""
+    redirected = response.status_code in (HTTPStatus.FOUND, HTTPStatus.SEE_OTHER)
+    location = response.get("Location", "") if redirected else ""
     answered = Expect(HTTPStatus(response.status_code), location)
     assert answered.status == expected.status, f"{endpoint} as {column}: got {answered}"
     assert location.startswith(expected.goes_to), f"{endpoint} as {column}: went to {location}"

@@ -80,12 +80,14 @@ def test_an_alert_lists_its_evidence_with_roles_and_links_its_incident(analyst, 
 
 
 def test_the_manage_alert_panel_shows_the_triage_read_only_and_who_manages_it(analyst, demo):
+    """An account with no role reads the triage; tests/test_manage_alert.py covers each role."""
     alert = Alert.objects.for_tenant(demo["contoso"].pk).first()
     html = page(analyst, f"/alerts/{alert.pk}")
     panel = text(html[html.index('id="manage-title"') : html.index('id="details-title"')])
     assert f"Status {alert.get_status_display()}" in panel
     assert "Classification Not set" in panel and "Assigned to Unassigned" in panel
-    assert "Security Operator" in panel
+    assert "Determination Not set" in panel
+    assert "a Security Operator of Contoso" in panel
     assert "<form" not in html[html.index('id="manage-title"') : html.index('id="details-title"')]
 
 
