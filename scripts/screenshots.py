@@ -159,8 +159,16 @@ def take_all(browser, defender: str, legacy: str) -> None:
     with analyst.expect_navigation():
         latest.get_by_role("heading").get_by_role("link").click()
     shoot(analyst, "legacy-alert")
+    analyst.goto(legacy + "/reports/sensitive-groups?period=90")
+    shoot(analyst, "legacy-report")
     take_narrow_and_dark(browser, defender, legacy)
     staged_rollout(admin, defender)
+    admin.goto(defender + "/reports/identities")
+    shoot(admin, "defender-report-management")
+    admin.goto(defender + "/alerts")
+    with admin.expect_navigation():
+        admin.locator('main a[href^="/alerts/"]').first.click()
+    shoot(admin, "defender-alert")
 
 
 def take_narrow_and_dark(browser, defender: str, legacy: str) -> None:
