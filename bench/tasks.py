@@ -192,6 +192,9 @@ def pages(kept_cookie: str = "") -> None:
         "group_id": group.pk,
         "report": "sensitive-groups",
     }
+    # The Security Center opens its own product's alerts only.
+    endpoint = alert.tenant.alerts.filter(service_source="endpoint").order_by("pk").first()
+    ids_of = {ENDPOINT: {**ids, "alert_id": endpoint.pk, "device_id": endpoint.device_id}}
     hosts = host_of_portal()
     cookies = {portal: sign_in(email, hosts[portal]) for portal, email in READER.items()}
     if kept_cookie:
@@ -202,7 +205,7 @@ def pages(kept_cookie: str = "") -> None:
         if portal not in hosts or portal == SERVICE:
             continue
         cookie = cookies.get(portal, "")
-        for name, path in page_paths(urlconf, ids):
+        for name, path in page_paths(urlconf, ids_of.get(portal, ids)):
             rows.append([portal, name, path, *server_time(handler, hosts[portal], path, cookie)])
     support = sign_in(SUPPORT, hosts[DEFENDER])
     for name, path in support_console_paths():
