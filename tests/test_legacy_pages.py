@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
+from datetime import timedelta
 from http import HTTPStatus
 from urllib.parse import parse_qs, urlsplit
 
@@ -11,6 +12,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.models import DirectoryRole
 from settings_ui.models import ChangeSource
@@ -286,6 +288,36 @@ def test_a_pilot_account_signed_in_before_its_turn_is_told_to_sign_in_again(
     again = Client(HTTP_HOST=LEGACY_HOST)
     sign_in(again, contoso_analyst)  # and it is so: the next sign-in is routed
     assert again.get("/timeline").status_code == HTTPStatus.FOUND
+
+
+def test_a_scheduled_on_for_a_pilot_group_is_announced_to_the_pilot_only(
+    legacy_client,
+    contoso,
+    contoso_admin,
+    contoso_analyst,
+    clock,
+    django_capture_on_commit_callbacks,
+):
+    operator = UserFactory(tenant=contoso, roles=[DirectoryRole.SECURITY_OPERATOR])
+    with django_capture_on_commit_callbacks(execute=True):
+        change_portal_redirection(
+            contoso,
+            RedirectionUpdate(
+                scope="pilot",
+                pilot_emails=(contoso_analyst.email,),
+                scheduled_on_at=timezone.now() + timedelta(hours=1),
+            ),
+            actor=contoso_admin,
+            source=ChangeSource.WEB,
+        )
+    pilot = Client(HTTP_HOST=LEGACY_HOST)
+    sign_in(pilot, contoso_analyst)
+    assert "Your organization moves there from" in banner(page(pilot, "/timeline"))
+    # The rule leaves the operator here once the On comes: it is not told it moves then.
+    sign_in(legacy_client, operator)
+    html = banner(page(legacy_client, "/timeline"))
+    assert "moves there from" not in html
+    assert "now uses the Microsoft 365 Defender portal" not in html
 
 
 def test_an_account_whose_turn_is_still_ahead_is_told_from_when(
