@@ -191,9 +191,10 @@ class TimelineEvent:
     alert: Alert | None = None
 
 
-def identity_tab(value: str | None) -> str:
-    """The tab asked for, or the first: an unknown one opens the overview, as a bare link."""
-    return value if value in dict(IDENTITY_TABS) else IDENTITY_TABS[0][0]
+def tab_asked(tabs: tuple[tuple[str, str], ...], value: str | None) -> str:
+    """The tab of an entity's page asked for, or the first: an unknown one opens the
+    overview, as a bare link."""
+    return value if value in dict(tabs) else tabs[0][0]
 
 
 def identity_profile(tenant_id: int, identity_id: int, source: str | None = None) -> dict:
@@ -259,10 +260,6 @@ def _distinct(rows) -> list:
 
 
 GROUP_TABS = (("overview", "Overview"), ("members", "Members"), ("timeline", "Timeline"))
-
-
-def group_tab(value: str | None) -> str:
-    return value if value in dict(GROUP_TABS) else GROUP_TABS[0][0]
 
 
 def group_profile(tenant_id: int, group_id: int) -> dict:

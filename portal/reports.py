@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django import forms
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -212,6 +212,12 @@ def run_report(report: Report, tenant_id: int, days: int) -> ReportRun:
     return ReportRun(report, days, since, report.rows(tenant_id, since))
 
 
+def report_asked(request: HttpRequest, tenant_id: int, slug: str) -> tuple[PeriodForm, ReportRun]:
+    """The report a page asks for by name, over the period its query asks for (both portals)."""
+    form = PeriodForm(request.GET)
+    return form, run_report(report_named(slug), tenant_id, form.days)
+
+
 # A spreadsheet reads a cell starting with one of these as a formula: such text is written
 # with a leading apostrophe, so a name in the data can never run as one.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -221,8 +227,10 @@ def _spreadsheet_safe(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def report_download(run: ReportRun, organization: str) -> HttpResponse:
-    """The report as a CSV file, one row per line, its columns first."""
+def report_download(request: HttpRequest, tenant_id: int, slug: str) -> HttpResponse:
+    """The report asked for as a CSV file, one row per line, its columns first."""
+    _form, run = report_asked(request, tenant_id, slug)
+    organization = request.user.tenant.name
     day = timezone.now().strftime("%Y-%m-%d")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (

@@ -103,7 +103,7 @@ def identities(request: HttpRequest, tenant_id: int) -> HttpResponse:
 @tenant_page
 def identity(request: HttpRequest, tenant_id: int, identity_id: int) -> HttpResponse:
     context = pages.identity_profile(tenant_id, identity_id)
-    tab = pages.identity_tab(request.GET.get("tab"))
+    tab = pages.tab_asked(pages.IDENTITY_TABS, request.GET.get("tab"))
     return render(
         request,
         "defender/identity.html",
@@ -115,7 +115,7 @@ def identity(request: HttpRequest, tenant_id: int, identity_id: int) -> HttpResp
 def group(request: HttpRequest, tenant_id: int, group_id: int) -> HttpResponse:
     """A directory group, in the pane the Defender portal opens it in."""
     context = pages.group_profile(tenant_id, group_id)
-    tab = pages.group_tab(request.GET.get("tab"))
+    tab = pages.tab_asked(pages.GROUP_TABS, request.GET.get("tab"))
     return render(
         request,
         "defender/group.html",
@@ -168,14 +168,11 @@ def identity_reports(request: HttpRequest, tenant_id: int) -> HttpResponse:
 
 @tenant_page
 def identity_report(request: HttpRequest, tenant_id: int, report: str) -> HttpResponse:
-    form = reports.PeriodForm(request.GET)
-    run = reports.run_report(reports.report_named(report), tenant_id, form.days)
+    form, run = reports.report_asked(request, tenant_id, report)
     context = {"nav_section": "reports", "run": run, "form": form}
     return render(request, "defender/identity_report.html", context)
 
 
 @tenant_page
 def identity_report_download(request: HttpRequest, tenant_id: int, report: str) -> HttpResponse:
-    form = reports.PeriodForm(request.GET)
-    run = reports.run_report(reports.report_named(report), tenant_id, form.days)
-    return reports.report_download(run, request.user.tenant.name)
+    return reports.report_download(request, tenant_id, report)

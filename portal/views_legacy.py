@@ -84,14 +84,11 @@ def report_list(request: HttpRequest, tenant_id: int) -> HttpResponse:
 
 @tenant_page
 def report(request: HttpRequest, tenant_id: int, report: str) -> HttpResponse:
-    form = reports.PeriodForm(request.GET)
-    run = reports.run_report(reports.report_named(report), tenant_id, form.days)
+    form, run = reports.report_asked(request, tenant_id, report)
     context = {"legacy_section": "reports", "run": run, "form": form}
     return render(request, "legacy/report.html", context)
 
 
 @tenant_page
 def report_download(request: HttpRequest, tenant_id: int, report: str) -> HttpResponse:
-    form = reports.PeriodForm(request.GET)
-    run = reports.run_report(reports.report_named(report), tenant_id, form.days)
-    return reports.report_download(run, request.user.tenant.name)
+    return reports.report_download(request, tenant_id, report)
